@@ -1,0 +1,91 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+# Each step is guarded by a stamp or lock file so a second call installs nothing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VENV_RASA := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(VENV_RASA)/bin/rasa
+BUERGERBOT := $(VENV)/bin/buergerbot
+STAMPS := .stamps
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RASA_PORT ?= 5005
+
+.PHONY: run test install install-main install-rasa install-widget install-browser index train widget \
+        bench-knowledge bench-bot bench-handover lock-rasa clean
+
+install: install-main install-rasa install-widget
+
+install-main: $(STAMPS)/main
+install-rasa: $(STAMPS)/rasa
+install-widget: $(STAMPS)/widget
+install-browser: $(STAMPS)/browser
+
+$(STAMPS)/main: pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# The CPU build of torch first, or sentence-transformers pulls gigabytes of CUDA packages.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Rasa 3.6.21 declares Python < 3.11 but runs on 3.11: install it without its dependency resolution,
+# then the locked set of its requirements (bot/requirements-rasa.txt, kept by `make lock-rasa`).
+$(STAMPS)/rasa: bot/requirements-rasa.txt
+	@mkdir -p $(STAMPS)
+	test -x $(VENV_RASA)/bin/python || $(PYTHON) -m venv $(VENV_RASA)
+	$(VENV_RASA)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_RASA)/bin/python -m pip install --quiet --no-deps --ignore-requires-python rasa==3.6.21 rasa-sdk==3.6.2
+	$(VENV_RASA)/bin/python -m pip install --quiet --no-deps -r bot/requirements-rasa.txt
+	$(RASA) --version
+	touch $@
+
+lock-rasa:
+	{ echo "# Rasa 3.6.21 environment for .venv-rasa (Python 3.11). Written by 'make lock-rasa'; installed with --no-deps."; \
+	  echo "# rasa and rasa-sdk themselves are installed first with --no-deps --ignore-requires-python (see Makefile)."; \
+	  $(VENV_RASA)/bin/python -m pip freeze --all | grep -vE '^(rasa|rasa-sdk|rasa_sdk|pip)=='; } > bot/requirements-rasa.txt
+
+$(STAMPS)/widget: widget/package.json widget/package-lock.json
+	@mkdir -p $(STAMPS)
+	cd widget && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STAMPS)/browser:
+	@mkdir -p $(STAMPS)
+	test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	touch $@
+
+widget: install-widget
+	cd widget && npm run --silent build
+
+index: install-main
+	$(BUERGERBOT) knowledge index
+
+train: install-main install-rasa
+	$(PY) -m bot.training --rasa $(RASA)
+
+run: install index train widget
+	@echo "Bürgerbot"
+	@echo "  Demo page with widget:  http://$(HOST):$(PORT)/"
+	@echo "  Agent console:          http://$(HOST):$(PORT)/console"
+	@echo "  API docs:               http://$(HOST):$(PORT)/docs"
+	@echo "  Rasa server:            http://$(HOST):$(RASA_PORT)/"
+	$(PY) -m handover.run --rasa $(RASA) --host $(HOST) --port $(PORT) --rasa-port $(RASA_PORT)
+
+test: install install-browser train widget
+	bash tests/run.sh
+
+bench-knowledge: install-main
+	$(BUERGERBOT) knowledge bench --shared ../shared/eval/de-covid-faq --out benchmarks/results/knowledge.json
+
+bench-bot: install train
+	$(PY) -m benchmarks.bot --rasa $(RASA) --out benchmarks/results/bot.json
+
+bench-handover: install-main
+	$(PY) -m benchmarks.handover --out benchmarks/results/handover.json
+
+clean:
+	rm -rf $(STAMPS) var bot/models widget/node_modules handover/static/widget.js

@@ -1,0 +1,1 @@
+"""The app process: FastAPI service for citizens' widgets, agents' console, Rasa actions and knowledge search."""

