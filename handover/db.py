@@ -43,5 +43,6 @@ def upgrade_database(url: str) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", url)
+    # ConfigParser interpolates "%": a URL-encoded password (p%40ss) must be escaped.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(config, "heads")

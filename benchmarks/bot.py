@@ -1,0 +1,159 @@
+"""Message round trip through Rasa + action server for knowledge answers vs. a bare Rasa baseline.
+
+    python -m benchmarks.bot --rasa .venv-rasa/bin/rasa --out benchmarks/results/bot.json
+
+Starts the real app (action endpoint + knowledge index, temporary SQLite and index folder) and the real Rasa
+server with the trained model, then measures in the same run, interleaved so both see the same machine load:
+- baseline: "Hallo" → rule → utter_greet (no custom action, no knowledge search);
+- full path: German service questions → NLU → action_answer_from_knowledge over HTTP → knowledge search.
+Target: full-path p95 ≤ 1.5 × baseline p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+TARGET_RATIO = 1.5
+QUESTIONS = [
+    "Was kostet ein neuer Personalausweis?",
+    "Wie melde ich meinen Wohnsitz an?",
+    "Wann wird der Sperrmüll abgeholt?",
+    "Wie beantrage ich Wohngeld?",
+    "Wie lange dauert ein Reisepass?",
+    "Wie melde ich ein Gewerbe an?",
+    "Wo beantrage ich Kindergeld?",
+    "Wie funktioniert die Briefwahl?",
+    "Brauche ich eine Genehmigung für ein Balkonkraftwerk?",
+    "Wie viel Hundesteuer muss ich zahlen?",
+]
+BASELINE_MESSAGE = "Hallo"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50_ms": round(percentile(values, 0.50), 1),
+        "p95_ms": round(percentile(values, 0.95), 1),
+        "mean_ms": round(statistics.fmean(values), 1),
+        "max_ms": round(max(values), 1),
+    }
+
+
+def round_trip(client: httpx.Client, sender: str, text: str) -> tuple[float, list[dict]]:
+    started = time.perf_counter()
+    response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text,
+                                                            "metadata": {"language": "de"}})
+    response.raise_for_status()
+    return (time.perf_counter() - started) * 1000, response.json()
+
+
+def search_only(app_url: str, rounds: int) -> dict[str, float]:
+    """The knowledge search alone over HTTP (one of the full path's parts), to show where the time goes."""
+    took: list[float] = []
+    with httpx.Client(base_url=app_url, timeout=60) as client:
+        for i in range(rounds):
+            started = time.perf_counter()
+            client.get("/api/knowledge/search", params={"q": QUESTIONS[i % len(QUESTIONS)]}).raise_for_status()
+            took.append((time.perf_counter() - started) * 1000)
+    return summary(took)
+
+
+def run(rasa_url: str, rounds: int, warmup: int, conversation_length: int) -> dict:
+    baseline: list[float] = []
+    full: list[float] = []
+    decisions: Counter[str] = Counter()
+    with httpx.Client(base_url=rasa_url, timeout=60) as client:
+
+        def new_conversation(kind: str) -> str:
+            # Real citizen chats are short; a fresh conversation every few messages keeps the tracker Rasa sends
+            # to the action server realistic. Its first message (session start) is not measured.
+            sender = f"bench-{kind}-{uuid.uuid4().hex[:8]}"
+            round_trip(client, sender, BASELINE_MESSAGE)
+            return sender
+
+        for i in range(warmup):  # model and index caches, HTTP keep-alive
+            sender = new_conversation("warmup")
+            round_trip(client, sender, QUESTIONS[i % len(QUESTIONS)])
+        for i in range(rounds):
+            if i % conversation_length == 0:
+                baseline_sender, full_sender = new_conversation("baseline"), new_conversation("knowledge")
+            took, messages = round_trip(client, baseline_sender, BASELINE_MESSAGE)
+            assert any("Guten Tag" in (m.get("text") or "") for m in messages), messages
+            baseline.append(took)
+            took, messages = round_trip(client, full_sender, QUESTIONS[i % len(QUESTIONS)])
+            payloads = [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]
+            assert payloads and payloads[0]["type"] == "knowledge", messages
+            decisions[payloads[0]["decision"]] += 1
+            full.append(took)
+    base, path = summary(baseline), summary(full)
+    ratio = round(path["p95_ms"] / base["p95_ms"], 2)
+    return {
+        "baseline_rule_only": base,
+        "knowledge_answer_full_path": path,
+        "p95_ratio": ratio,
+        "target_p95_ratio": TARGET_RATIO,
+        "meets_target": ratio <= TARGET_RATIO,
+        "decisions": dict(decisions),
+        "conversation_length": conversation_length,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rasa", default=".venv-rasa/bin/rasa")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/bot.json"))
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--conversation-length", type=int, default=6, help="Measured messages per conversation.")
+    args = parser.parse_args(argv)
+
+    from tests.bot import servers
+
+    servers.RASA = Path(args.rasa).resolve()
+    servers.ensure_trained_model()
+    with tempfile.TemporaryDirectory(prefix="buergerbot-bench-") as tmp:
+        app = servers.AppServer(Path(tmp) / "app")
+        app.workdir.mkdir()
+        rasa = servers.RasaServer(Path(tmp) / "rasa", app.url)
+        rasa.workdir.mkdir()
+        try:
+            app.start()
+            rasa.start()
+            results = run(rasa.url, args.rounds, args.warmup, args.conversation_length)
+            results["component_knowledge_search_http"] = search_only(app.url, args.rounds)
+        finally:
+            rasa.stop()
+            app.stop()
+    results["command"] = f"python -m benchmarks.bot --rasa {args.rasa} --out {args.out}"
+    results["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
+                          "note": "shared 2-core machine; other jobs may have been running"}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    base, path = results["baseline_rule_only"], results["knowledge_answer_full_path"]
+    print(f"baseline (rule only):  p50 {base['p50_ms']} ms  p95 {base['p95_ms']} ms")
+    print(f"knowledge full path:   p50 {path['p50_ms']} ms  p95 {path['p95_ms']} ms")
+    print(f"p95 ratio {results['p95_ratio']} (target ≤ {TARGET_RATIO}): "
+          f"{'met' if results['meets_target'] else 'NOT met'}; results in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""Application status: the citizen gives the case number, the bot reads the status from the database."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.context import current_context
+from bot.actions.conversation import conversation_language, is_button_payload, language_events
+from bot.actions.form_steps import AskFormStep
+from bot.actions.handover import offer_buttons, offer_events
+from bot.actions.offices import find_office
+from bot.actions.payloads import FormPayload, as_custom
+from bot.actions.service_records import CASE_NUMBER_PREFIX, find_case
+from bot.actions.texts import CASE_STATUS_LABELS, label, say
+
+# Tolerant of the ways people type it: "ms 2026 000123", "MS-2026-123", "Ms2026000123".
+CASE_NUMBER = re.compile(rf"\b{CASE_NUMBER_PREFIX}[\s\-_/]?(\d{{4}})[\s\-_/]?(\d{{1,6}})\b", re.IGNORECASE)
+STATUSES_NEEDING_A_PERSON = {"documents_missing"}
+MAX_ECHO_CHARS = 40
+
+
+def normalize_case_number(text: str) -> str | None:
+    match = CASE_NUMBER.search(text.strip())
+    if match is None:
+        return None
+    year, serial = match.groups()
+    return f"{CASE_NUMBER_PREFIX}-{year}-{int(serial):06d}"
+
+
+class ValidateApplicationStatusForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_application_status_form"
+
+    async def validate_case_number(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        language = conversation_language(tracker)
+        raw = str(slot_value or "").strip()
+        # NLU may extract only part of a spaced number ("ms 2026 000123" → "000123"): the whole message decides.
+        message = str((tracker.latest_message or {}).get("text") or "")
+        number = normalize_case_number(raw) or normalize_case_number(message)
+        shown = message.strip() if message.strip() and not is_button_payload(message) else raw
+        if number is None:
+            echo = shown if len(shown) <= MAX_ECHO_CHARS else shown[: MAX_ECHO_CHARS - 1] + "…"
+            return {"case_number": None, "form_error": say("error_case_format", language, value=echo)}
+        case = await asyncio.to_thread(find_case, current_context().sessions, number)
+        if case is None:
+            return {"case_number": None, "form_error": say("error_case_unknown", language, value=number)}
+        return {"case_number": number}
+
+
+class ActionAskCaseNumber(AskFormStep):
+    form = "application_status"  # type: ignore[assignment]
+    slot = "case_number"  # type: ignore[assignment]
+
+
+class ActionShowApplicationStatus(Action):
+    def name(self) -> str:
+        return "action_show_application_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        context = current_context()
+        language = conversation_language(tracker)
+        number = tracker.get_slot("case_number") or ""
+        case = await asyncio.to_thread(find_case, context.sessions, number)
+        if case is None:  # deleted between validation and now: say so instead of failing
+            dispatcher.utter_message(text=say("error_case_unknown", language, value=number))
+            return [*language_events(tracker), SlotSet("case_number", None)]
+        office = find_office(context.knowledge, case.office)
+        office_name = office.name if office else case.office
+        status_label = label(CASE_STATUS_LABELS, case.status, language)
+        text = say("case_status", language, number=case.case_number, service=case.service, label=status_label,
+                   text=case.status_text, office=office_name)
+        payload = FormPayload(
+            form="application_status", step="done",
+            result={"case_number": case.case_number, "service": case.service, "status": case.status,
+                    "status_label": status_label, "status_text": case.status_text,
+                    "office": case.office, "department": office.department if office else None},
+        )
+        dispatcher.utter_message(text=text, json_message=as_custom(payload))
+        events: list[EventType] = list(language_events(tracker))
+        if case.status in STATUSES_NEEDING_A_PERSON:
+            dispatcher.utter_message(text=say("case_needs_person", language), buttons=offer_buttons(language))
+            events += offer_events("form_needs_human")
+        return events

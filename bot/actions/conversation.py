@@ -1,0 +1,65 @@
+"""Reading the conversation: language, what the citizen wrote, and the slots the actions keep as memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+SUPPORTED_LANGUAGES = ("de", "en")
+
+
+def _user_events(tracker: Tracker) -> list[dict[str, Any]]:
+    return [event for event in tracker.events if event.get("event") == "user"]
+
+
+def metadata_language(tracker: Tracker) -> str | None:
+    """The widget sends `{"language": "de"|"en"}` as message metadata; the latest message wins."""
+    for event in reversed(_user_events(tracker)):
+        language = (event.get("metadata") or {}).get("language")
+        if language in SUPPORTED_LANGUAGES:
+            return language
+    metadata = tracker.get_slot("session_started_metadata") or {}
+    language = metadata.get("language") if isinstance(metadata, dict) else None
+    return language if language in SUPPORTED_LANGUAGES else None
+
+
+def conversation_language(tracker: Tracker) -> str:
+    return metadata_language(tracker) or tracker.get_slot("language") or "de"
+
+
+def language_events(tracker: Tracker) -> list[SlotSet]:
+    """Keep the `language` slot (which selects response variants) in step with the widget's language."""
+    language = conversation_language(tracker)
+    return [] if tracker.get_slot("language") == language else [SlotSet("language", language)]
+
+
+def is_button_payload(text: str) -> bool:
+    return text.startswith("/")
+
+
+def citizen_texts(tracker: Tracker) -> list[str]:
+    """What the citizen typed, oldest first; button payloads (`/affirm`) are not the citizen's words."""
+    texts = []
+    for event in _user_events(tracker):
+        text = (event.get("text") or "").strip()
+        if text and not is_button_payload(text):
+            texts.append(text)
+    return texts
+
+
+def latest_citizen_text(tracker: Tracker) -> str:
+    texts = citizen_texts(tracker)
+    return texts[-1] if texts else ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message or {}).get("intent", {}).get("name")
+
+
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
+    for item in (tracker.latest_message or {}).get("entities", []) or []:
+        if item.get("entity") == entity and item.get("value"):
+            return str(item["value"])
+    return None

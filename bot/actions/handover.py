@@ -1,0 +1,195 @@
+"""Handover to a human agent: the offer, the citizen's yes/no to it, and the machine-readable request.
+
+The request is the `handover` custom payload (docs/bot-payloads.md); the gateway moves the conversation to the
+department's queue and stops forwarding messages to Rasa until the agent returns it (`back_to_bot`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.context import ActionContext, current_context
+from bot.actions.conversation import citizen_texts, conversation_language, language_events, latest_intent
+from bot.actions.offices import defect_category_office, find_office
+from bot.actions.payloads import HandoverPayload, HandoverReason, MatchedArticle, as_custom
+from bot.actions.service_records import find_case
+from bot.actions.texts import say
+
+if TYPE_CHECKING:
+    from knowledge.articles import Office
+
+SUMMARY_MAX_CHARS = 300
+SUMMARY_MESSAGES = 3
+
+
+def offer_buttons(language: str) -> list[dict[str, str]]:
+    return [
+        {"title": say("offer_yes", language), "payload": "/affirm"},
+        {"title": say("offer_no", language), "payload": "/deny"},
+    ]
+
+
+def offer_events(reason: HandoverReason) -> list[EventType]:
+    return [SlotSet("handover_offered", True), SlotSet("handover_reason", reason), SlotSet("awaiting_feedback", False)]
+
+
+def failure_reason(failed_attempts: int, context: ActionContext) -> HandoverReason:
+    return "repeated_failure" if failed_attempts >= context.settings.handover_after_failures else "low_confidence"
+
+
+def _form_was_interrupted(tracker: Tracker) -> bool:
+    """True when the citizen asked for a person in the middle of a form (the rule deactivated the loop)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name") is None:
+            return True
+    return False
+
+
+def _last_form(tracker: Tracker) -> str | None:
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name"):
+            return event["name"]
+    return None
+
+
+def _form_office(tracker: Tracker, context: ActionContext) -> "Office | None":
+    form = _last_form(tracker)
+    if form == "defect_report_form" and tracker.get_slot("defect_category"):
+        return defect_category_office(context.knowledge, tracker.get_slot("defect_category"))
+    if form == "application_status_form" and tracker.get_slot("case_number"):
+        case = find_case(context.sessions, tracker.get_slot("case_number"))
+        return find_office(context.knowledge, case.office) if case else None
+    return None
+
+
+def _department(tracker: Tracker, context: ActionContext, in_form: bool) -> tuple[str | None, str | None, str | None]:
+    """(department, office name, lebenslage) of what the citizen is dealing with; None → default queue."""
+    if in_form:
+        office = _form_office(tracker, context)
+        if office is not None:
+            return office.department, office.name, None
+    article_id = tracker.get_slot("last_article_id")
+    article = context.knowledge.get_article(article_id) if article_id else None
+    if article is None:
+        return None, None, None
+    lebenslage = article.lebenslagen[0] if article.lebenslagen else None
+    return article.office.department, article.office.name, lebenslage
+
+
+def summarize_concern(tracker: Tracker, context: ActionContext) -> str:
+    texts = citizen_texts(tracker)[-SUMMARY_MESSAGES:]
+    article_id = tracker.get_slot("last_article_id")
+    article = context.knowledge.get_article(article_id) if article_id else None
+    summary = " / ".join(texts) or "(keine Nachricht)"
+    if article is not None:
+        summary = f"{article.title}: {summary}"
+    if len(summary) > SUMMARY_MAX_CHARS:
+        summary = summary[: SUMMARY_MAX_CHARS - 1].rstrip() + "…"
+    return summary
+
+
+def perform_handover(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: HandoverReason | None = None
+) -> list[EventType]:
+    context = current_context()
+    language = conversation_language(tracker)
+    in_form = _form_was_interrupted(tracker)
+    if reason is None:
+        reason = "form_needs_human" if in_form else "citizen_request"
+    department, office_name, lebenslage = _department(tracker, context, in_form or reason == "form_needs_human")
+    trail = [MatchedArticle.model_validate(item) for item in (tracker.get_slot("matched_articles") or [])]
+    texts = citizen_texts(tracker)
+    payload = HandoverPayload(
+        reason=reason,
+        department=department,
+        summary=summarize_concern(tracker, context),
+        language=language,  # type: ignore[arg-type]
+        lebenslage=lebenslage,
+        articles=trail,
+        last_query=texts[-1] if texts else None,
+    )
+    office_text = say("handover_office", language, name=office_name) if office_name else ""
+    dispatcher.utter_message(text=say("handover", language, office=office_text), json_message=as_custom(payload))
+    return [
+        *language_events(tracker),
+        SlotSet("handover_offered", False),
+        SlotSet("handover_reason", None),
+        SlotSet("awaiting_feedback", False),
+        SlotSet("failed_attempts", 0.0),
+    ]
+
+
+class ActionHandover(Action):
+    """Explicit request for a person (or one during a form): hand over at once."""
+
+    def name(self) -> str:
+        return "action_handover"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        return perform_handover(dispatcher, tracker)
+
+
+def offer_handover_after_failure(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """'Nein, hat nicht geholfen': one more failure; the offer names it when it happened repeatedly."""
+    context = current_context()
+    language = conversation_language(tracker)
+    failed = int(tracker.get_slot("failed_attempts") or 0) + 1
+    reason = failure_reason(failed, context)
+    opening = say("repeated_failure" if reason == "repeated_failure" else "sorry_not_helpful", language)
+    dispatcher.utter_message(text=f"{opening} {say('offer_person', language)}", buttons=offer_buttons(language))
+    return [*language_events(tracker), SlotSet("failed_attempts", float(failed)), *offer_events(reason)]
+
+
+class ActionOfferHandover(Action):
+    """Frustration or a negative feedback: apologize and offer a person (the citizen decides)."""
+
+    def name(self) -> str:
+        return "action_offer_handover"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if latest_intent(tracker) == "frustration":
+            language = conversation_language(tracker)
+            text = f"{say('sorry_frustration', language)} {say('offer_person', language)}"
+            dispatcher.utter_message(text=text, buttons=offer_buttons(language))
+            return [*language_events(tracker), *offer_events("frustration")]
+        return offer_handover_after_failure(dispatcher, tracker)
+
+
+class ActionHandleAffirm(Action):
+    """'Ja': accepts a pending handover offer, or confirms that the last answer helped."""
+
+    def name(self) -> str:
+        return "action_handle_affirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        language = conversation_language(tracker)
+        if tracker.get_slot("handover_offered"):
+            return perform_handover(dispatcher, tracker, tracker.get_slot("handover_reason") or "low_confidence")
+        if tracker.get_slot("awaiting_feedback"):
+            dispatcher.utter_message(text=say("glad", language))
+            return [*language_events(tracker), SlotSet("awaiting_feedback", False), SlotSet("failed_attempts", 0.0)]
+        dispatcher.utter_message(text=say("anything_else", language))
+        return language_events(tracker)
+
+
+class ActionHandleDeny(Action):
+    """'Nein': declines a pending handover offer, or says the last answer did not help."""
+
+    def name(self) -> str:
+        return "action_handle_deny"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        language = conversation_language(tracker)
+        if tracker.get_slot("handover_offered"):
+            dispatcher.utter_message(text=say("declined", language))
+            return [*language_events(tracker), SlotSet("handover_offered", False), SlotSet("handover_reason", None)]
+        if tracker.get_slot("awaiting_feedback"):
+            return offer_handover_after_failure(dispatcher, tracker)
+        dispatcher.utter_message(text=say("anything_else", language))
+        return language_events(tracker)

@@ -1,0 +1,100 @@
+"""Wire format of the bot's custom payloads (contract v1, documented in docs/bot-payloads.md).
+
+The gateway and the widget read these from the `custom` field of Rasa REST channel messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+PAYLOAD_VERSION = 1
+
+Decision = Literal["answer", "clarify", "no_answer"]
+HandoverReason = Literal["low_confidence", "citizen_request", "frustration", "repeated_failure", "form_needs_human"]
+FormName = Literal["defect_report", "application_status"]
+
+
+class OfficePayload(BaseModel):
+    key: str
+    name: str
+    department: str
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    opening_hours: list[str] = Field(default_factory=list)
+
+
+class SectionPayload(BaseModel):
+    heading: str
+    text: str
+
+
+class ArticlePayload(BaseModel):
+    id: str
+    title: str
+    summary: str
+    url: str | None = None
+    online_service: str | None = None
+    updated: str  # YYYY-MM-DD
+    lebenslagen: list[str] = Field(default_factory=list)
+    office: OfficePayload
+    section: SectionPayload | None = None
+
+
+class CandidatePayload(BaseModel):
+    id: str
+    title: str
+    score: float
+
+
+class RelatedPayload(BaseModel):
+    id: str
+    title: str
+
+
+class KnowledgePayload(BaseModel):
+    type: Literal["knowledge"] = "knowledge"
+    version: int = PAYLOAD_VERSION
+    decision: Decision
+    query: str
+    score: float
+    article: ArticlePayload | None = None
+    candidates: list[CandidatePayload] = Field(default_factory=list)
+    related: list[RelatedPayload] = Field(default_factory=list)
+    feedback: bool = False
+
+
+class MatchedArticle(BaseModel):
+    """One step of the decision trail the agent sees: what the bot matched and what it decided."""
+
+    id: str
+    title: str
+    score: float
+    decision: Decision
+
+
+class HandoverPayload(BaseModel):
+    type: Literal["handover"] = "handover"
+    version: int = PAYLOAD_VERSION
+    reason: HandoverReason
+    department: str | None = None
+    summary: str = Field(max_length=300)
+    language: Literal["de", "en"] = "de"
+    lebenslage: str | None = None
+    articles: list[MatchedArticle] = Field(default_factory=list)
+    last_query: str | None = None
+
+
+class FormPayload(BaseModel):
+    type: Literal["form"] = "form"
+    version: int = PAYLOAD_VERSION
+    form: FormName
+    step: str
+    error: str | None = None
+    result: dict[str, Any] | None = None
+
+
+def as_custom(payload: BaseModel) -> dict[str, Any]:
+    return payload.model_dump(mode="json")

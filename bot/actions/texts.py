@@ -1,0 +1,158 @@
+"""Everything the actions say, in German (polite "Sie") and English, looked up by key and language."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    # knowledge answers
+    "source": {"de": "Quelle: {title}", "en": "Source: {title}"},
+    "as_of": {"de": "Stand: {date}", "en": "As of: {date}"},
+    "office": {"de": "Zuständig: {name}", "en": "Responsible: {name}"},
+    "office_phone": {"de": "Telefon {phone}", "en": "phone {phone}"},
+    "german_only": {
+        "de": "",
+        "en": "(Our information pages are in German; the office will gladly help you in English.)",
+    },
+    "did_it_help": {"de": "Hat Ihnen das geholfen?", "en": "Did this help you?"},
+    "yes": {"de": "Ja", "en": "Yes"},
+    "no": {"de": "Nein", "en": "No"},
+    "see_also": {"de": "Siehe auch: {title}", "en": "See also: {title}"},
+    "clarify": {"de": "Meinen Sie eines dieser Themen?", "en": "Do you mean one of these topics?"},
+    "clarify_other": {"de": "Nichts davon – Mitarbeiter fragen", "en": "None of these – ask a person"},
+    "no_answer": {
+        "de": "Dazu habe ich leider keine passende Information gefunden.",
+        "en": "I'm sorry, I could not find suitable information on that.",
+    },
+    "rephrase_or_person": {
+        "de": "Sie können Ihre Frage anders formulieren. Oder möchten Sie mit einer Mitarbeiterin oder einem "
+        "Mitarbeiter sprechen?",
+        "en": "You can rephrase your question. Or would you like to talk to a member of staff?",
+    },
+    "offer_person": {
+        "de": "Möchten Sie mit einer Mitarbeiterin oder einem Mitarbeiter sprechen?",
+        "en": "Would you like to talk to a member of staff?",
+    },
+    "offer_yes": {"de": "Ja, bitte verbinden", "en": "Yes, connect me"},
+    "offer_no": {"de": "Nein, danke", "en": "No, thanks"},
+    "sorry_frustration": {
+        "de": "Das tut mir leid. Ich möchte, dass Sie schnell eine gute Antwort bekommen.",
+        "en": "I'm sorry about that. I want you to get a good answer quickly.",
+    },
+    "sorry_not_helpful": {
+        "de": "Schade, dass Ihnen das nicht weitergeholfen hat.",
+        "en": "I'm sorry that did not help you.",
+    },
+    "repeated_failure": {
+        "de": "Ich konnte Ihnen jetzt mehrmals nicht weiterhelfen.",
+        "en": "I have not been able to help you several times now.",
+    },
+    "declined": {
+        "de": "In Ordnung. Stellen Sie mir gern eine andere Frage oder formulieren Sie Ihre Frage neu.",
+        "en": "All right. Feel free to ask me something else or rephrase your question.",
+    },
+    "anything_else": {"de": "Kann ich sonst noch etwas für Sie tun?", "en": "Is there anything else I can do for you?"},
+    "glad": {"de": "Das freut mich! Kann ich Ihnen sonst noch helfen?", "en": "I'm glad! Can I help with anything else?"},
+    # handover
+    "handover": {
+        "de": "Ich verbinde Sie mit einer Mitarbeiterin oder einem Mitarbeiter{office}. Einen Moment bitte – "
+        "Ihr bisheriges Gespräch wird übergeben, Sie müssen nichts wiederholen.",
+        "en": "I am connecting you with a member of staff{office}. One moment please – your conversation so far "
+        "is passed on, so you don't have to repeat anything.",
+    },
+    "handover_office": {"de": " vom {name}", "en": " of the {name}"},
+    # defect report form
+    "ask_defect_category": {"de": "Was möchten Sie melden? Bitte wählen Sie eine Kategorie.",
+                            "en": "What would you like to report? Please choose a category."},
+    "ask_defect_location": {
+        "de": "Wo genau ist das? Bitte nennen Sie Straße und Hausnummer oder beschreiben Sie den Ort.",
+        "en": "Where exactly is it? Please give the street and house number or describe the place.",
+    },
+    "ask_defect_description": {
+        "de": "Bitte beschreiben Sie kurz, was Ihnen aufgefallen ist.",
+        "en": "Please describe briefly what you noticed.",
+    },
+    "ask_defect_contact": {
+        "de": "Möchten Sie eine E-Mail-Adresse oder Telefonnummer für Rückfragen angeben? Das ist freiwillig – "
+        "wenn nicht, schreiben Sie „nein“.",
+        "en": "Would you like to leave an e-mail address or phone number for questions? This is optional – "
+        "if not, type “no”.",
+    },
+    "no_contact": {"de": "Ohne Kontaktangabe", "en": "No contact details"},
+    "error_category": {
+        "de": "Diese Kategorie kenne ich nicht. Bitte wählen Sie eine der angebotenen Kategorien.",
+        "en": "I don't know this category. Please choose one of the categories offered.",
+    },
+    "error_location": {
+        "de": "Bitte geben Sie den Ort etwas genauer an (mindestens Straße oder eine Ortsbeschreibung).",
+        "en": "Please describe the place more precisely (at least the street or a description of the place).",
+    },
+    "error_description": {
+        "de": "Die Beschreibung ist zu kurz. Bitte schreiben Sie mindestens ein paar Worte dazu.",
+        "en": "The description is too short. Please write at least a few words.",
+    },
+    "error_contact": {
+        "de": "Das sieht nicht wie eine E-Mail-Adresse oder Telefonnummer aus. Bitte prüfen Sie die Angabe "
+        "oder schreiben Sie „nein“.",
+        "en": "That does not look like an e-mail address or phone number. Please check it or type “no”.",
+    },
+    "defect_saved": {
+        "de": "Vielen Dank! Ihre Meldung ({category}, {location}) ist eingegangen. Ihre Vorgangsnummer lautet "
+        "{reference}. Das {office} kümmert sich darum.",
+        "en": "Thank you! Your report ({category}, {location}) has been received. Your reference number is "
+        "{reference}. The {office} will take care of it.",
+    },
+    # application status form
+    "ask_case_number": {
+        "de": "Bitte nennen Sie Ihr Aktenzeichen. Sie finden es auf Ihrer Eingangsbestätigung, "
+        "zum Beispiel MS-2026-000123.",
+        "en": "Please enter your case number. You will find it on your confirmation of receipt, "
+        "for example MS-2026-000123.",
+    },
+    "error_case_format": {
+        "de": "„{value}“ ist kein gültiges Aktenzeichen. Ein Aktenzeichen sieht so aus: MS-2026-000123.",
+        "en": "“{value}” is not a valid case number. A case number looks like this: MS-2026-000123.",
+    },
+    "error_case_unknown": {
+        "de": "Zum Aktenzeichen {value} habe ich keinen Antrag gefunden. Bitte prüfen Sie die Nummer.",
+        "en": "I could not find an application with the case number {value}. Please check the number.",
+    },
+    "case_status": {
+        "de": "Ihr Antrag {number} ({service}): {label}. {text} Zuständig: {office}.",
+        "en": "Your application {number} ({service}): {label}. Responsible: {office}.",
+    },
+    "case_needs_person": {
+        "de": "Für Ihren Antrag fehlen noch Unterlagen. Möchten Sie mit einer Mitarbeiterin oder einem "
+        "Mitarbeiter darüber sprechen?",
+        "en": "Some documents are still missing for your application. Would you like to talk to a member of "
+        "staff about it?",
+    },
+}
+
+CASE_STATUS_LABELS: dict[str, dict[str, str]] = {
+    "received": {"de": "eingegangen", "en": "received"},
+    "in_progress": {"de": "in Bearbeitung", "en": "in progress"},
+    "documents_missing": {"de": "Unterlagen fehlen", "en": "documents missing"},
+    "approved": {"de": "abgeschlossen", "en": "completed"},
+    "ready_for_pickup": {"de": "abholbereit", "en": "ready for collection"},
+    "rejected": {"de": "abgelehnt", "en": "rejected"},
+}
+
+DEFECT_CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "strassenschaden": {"de": "Straßen- oder Gehwegschaden", "en": "Road or pavement damage"},
+    "beleuchtung": {"de": "Straßenbeleuchtung", "en": "Street lighting"},
+    "muell": {"de": "Müll und illegale Ablagerung", "en": "Litter and illegal dumping"},
+    "gruenflaeche": {"de": "Grünfläche und Bäume", "en": "Green spaces and trees"},
+    "spielplatz": {"de": "Spielplatz", "en": "Playground"},
+    "verkehrszeichen": {"de": "Verkehrszeichen und Ampeln", "en": "Traffic signs and lights"},
+    "sonstiges": {"de": "Sonstiges", "en": "Other"},
+}
+
+
+def say(key: str, language: str, **values: object) -> str:
+    variants = TEXTS[key]
+    template = variants.get(language) or variants["de"]
+    return template.format(**values) if values else template
+
+
+def label(labels: dict[str, dict[str, str]], key: str, language: str) -> str:
+    variants = labels.get(key, {})
+    return variants.get(language) or variants.get("de") or key

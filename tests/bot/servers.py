@@ -1,0 +1,183 @@
+"""Real processes for the bot tests and the benchmark: the app (action server + knowledge index) and Rasa."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+BOT_DIR = ROOT / "bot"
+MODEL = BOT_DIR / "models" / "buergerbot.tar.gz"
+SHARED_INDEX = ROOT / "var" / "index"  # built by `make index`
+# Index of an earlier bot test run: copied into each run's temporary index folder so the demo articles are not
+# re-embedded every time (the knowledge service re-embeds whatever changed since).
+INDEX_CACHE = ROOT / "var" / "test-cache" / "bot-index"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_trained_model() -> Path:
+    """`python -m bot.training` is a no-op when the model matches the data (make train ran before)."""
+    subprocess.run([sys.executable, "-m", "bot.training", "--rasa", str(RASA)], cwd=ROOT, check=True)
+    return MODEL
+
+
+def _wait(url: str, process: subprocess.Popen, log: Path, timeout: float, ok=lambda r: r.status_code == 200) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited ({process.returncode}):\n{log.read_text(errors='replace')[-4000:]}")
+        try:
+            if ok(httpx.get(url, timeout=2)):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not ready after {timeout:.0f} s:\n{log.read_text(errors='replace')[-4000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class AppServer:
+    """The Bürgerbot app in a subprocess with its own SQLite database and index folder."""
+
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database_path(self) -> Path:
+        return self.workdir / "buergerbot.db"
+
+    def start(self, timeout: float = 600) -> "AppServer":
+        index_dir = self.workdir / "index"
+        seed = INDEX_CACHE if INDEX_CACHE.exists() else SHARED_INDEX
+        if seed.exists() and not index_dir.exists():
+            shutil.copytree(seed, index_dir)
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(self.workdir),
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "BUERGERBOT_DATA_DIR": str(self.workdir),
+            "BUERGERBOT_INDEX_DIR": str(index_dir),
+            "BUERGERBOT_DATABASE_URL": f"sqlite:///{self.database_path}",
+            "BUERGERBOT_WATCH_ARTICLES": "false",
+            "BUERGERBOT_LOG_LEVEL": "WARNING",
+        }
+        log = self.workdir / "app.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "handover.app:create_app", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        )
+        _wait(f"{self.url}/actions/health", self.process, log, timeout)
+        if not INDEX_CACHE.exists():
+            INDEX_CACHE.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(index_dir, INDEX_CACHE.with_name(INDEX_CACHE.name + ".tmp"), dirs_exist_ok=True)
+            INDEX_CACHE.with_name(INDEX_CACHE.name + ".tmp").rename(INDEX_CACHE)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+
+
+@dataclass
+class RasaServer:
+    """`rasa run --enable-api` with the trained model, its action endpoint pointing at an AppServer."""
+
+    workdir: Path
+    action_server_url: str
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 600) -> "RasaServer":
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(f'action_endpoint:\n  url: "{self.action_server_url}/webhook"\n', encoding="utf-8")
+        log = self.workdir / "rasa.log"
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "RASA_TELEMETRY_ENABLED": "false",
+               "TF_CPP_MIN_LOG_LEVEL": "2"}
+        self.process = subprocess.Popen(
+            [str(RASA), "run", "--enable-api", "-m", str(MODEL), "--port", str(self.port), "--interface",
+             "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(BOT_DIR / "credentials.yml")],
+            cwd=self.workdir, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        )
+        _wait(f"{self.url}/status", self.process, log, timeout,
+              ok=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+
+
+class Conversation:
+    """One citizen talking to the bot through Rasa's REST channel (what the gateway does)."""
+
+    def __init__(self, rasa: RasaServer, sender: str, language: str = "de") -> None:
+        self.rasa = rasa
+        self.sender = sender
+        self.language = language
+        self.client = httpx.Client(base_url=rasa.url, timeout=60)
+
+    def send(self, text: str) -> list[dict[str, Any]]:
+        response = self.client.post(
+            "/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": text, "metadata": {"language": self.language}},
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def trigger(self, intent: str) -> list[dict[str, Any]]:
+        response = self.client.post(
+            f"/conversations/{self.sender}/trigger_intent", json={"name": intent}, params={"output_channel": "latest"}
+        )
+        response.raise_for_status()
+        return response.json().get("messages", [])
+
+    def tracker(self) -> dict[str, Any]:
+        return self.client.get(f"/conversations/{self.sender}/tracker").json()
+
+
+def customs(messages: list[dict[str, Any]], kind: str | None = None) -> list[dict[str, Any]]:
+    found = [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]
+    return [c for c in found if kind is None or c.get("type") == kind]
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def buttons(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [button for m in messages for button in (m.get("buttons") or [])]

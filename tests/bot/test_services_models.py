@@ -1,0 +1,82 @@
+"""Forms persistence: the services migration branch on SQLite and PostgreSQL, seeded cases, reference numbers."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from bot.actions.application_status import normalize_case_number
+from bot.actions.defect_report import normalize_category
+from bot.actions.knowledge_answers import is_follow_up
+from bot.actions.service_records import find_case, save_defect_report
+from handover.db import make_engine, make_sessionmaker, upgrade_database
+from handover.models.services import ApplicationCase
+
+
+def _check_database(url: str) -> None:
+    upgrade_database(url)
+    upgrade_database(url)  # idempotent: a second start changes nothing
+    engine = make_engine(url)
+    try:
+        sessions = make_sessionmaker(engine)
+        with sessions() as session:
+            numbers = session.scalars(select(ApplicationCase.case_number)).all()
+        assert {"MS-2026-000123", "MS-2026-000125"} <= set(numbers) and len(numbers) == len(set(numbers))
+        case = find_case(sessions, "MS-2026-000125")
+        assert case is not None and case.status == "documents_missing" and case.office == "bauamt"
+        assert find_case(sessions, "MS-2026-999999") is None
+        first = save_defect_report(sessions, category="muell", location="Am Markt 1", description="Viel Müll hier",
+                                   contact=None, conversation_id="c1", language="de")
+        second = save_defect_report(sessions, category="muell", location="Am Markt 2", description="Noch mehr Müll",
+                                    contact="a@b.de", conversation_id="c1", language="de")
+        assert re.fullmatch(r"MM-\d{4}-\d{6}", first) and first != second
+    finally:
+        engine.dispose()
+
+
+def test_services_branch_on_sqlite(tmp_path: Path) -> None:
+    _check_database(f"sqlite:///{tmp_path / 'services.db'}")
+
+
+def test_services_branch_on_postgresql() -> None:
+    base_url = os.environ.get("BUERGERBOT_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+    schema = f"bot_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        # Own schema (search_path) so other test modules using the same database are not disturbed.
+        _check_database(f"{base_url}?options=-csearch_path={schema}")
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("MS-2026-000123", "MS-2026-000123"), ("ms 2026 000123", "MS-2026-000123"), ("Ms2026000123", "MS-2026-000123"),
+    ("Aktenzeichen MS-2026-123 bitte", "MS-2026-000123"), ("12345", None), ("MS-26-1", None), ("", None),
+])
+def test_case_number_normalization(raw: str, expected: str | None) -> None:
+    assert normalize_case_number(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Straßenbeleuchtung", "beleuchtung"), ("Schlaglöcher", "strassenschaden"), ("wilder Müll", "muell"),
+    ("Playground", "spielplatz"), ("Ampel", "verkehrszeichen"), ("Ufo gelandet", None),
+])
+def test_defect_category_normalization(raw: str, expected: str | None) -> None:
+    assert normalize_category(raw) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("und was kostet das?", True), ("Wie lange dauert das?", True), ("and how much is it?", True),
+    ("Was kostet ein Perso?", False), ("Wie melde ich meinen Wohnsitz an und was kostet das alles zusammen?", False),
+])
+def test_follow_up_detection(text: str, expected: bool) -> None:
+    assert is_follow_up(text, 7) is expected
