@@ -1,0 +1,176 @@
+"""`/ws/citizen`: pumps frames between a widget and the conversation service (docs/protocol.md §1)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from handover import frames as f
+from handover.conversations import conversation_channel
+from handover.origins import origin_allowed
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+class SocketWriter:
+    """One writer at a time: the inbound and outbound pumps both answer on the same socket."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self._lock = asyncio.Lock()
+
+    async def send(self, frame: dict) -> None:
+        async with self._lock:
+            if self.websocket.client_state == WebSocketState.CONNECTED:
+                await self.websocket.send_json(frame)
+
+
+async def _refuse(websocket: WebSocket, code: int) -> None:
+    """Accept, then close with an application code (4401/4403) the client can tell apart from a network
+    error; a refused handshake would only show a bare HTTP 403."""
+    await websocket.accept()
+    await websocket.close(code=code)
+
+
+def _for_citizen(frame: dict) -> dict:
+    return {key: value for key, value in frame.items() if key != "conversation_id"}
+
+
+async def _receive(websocket: WebSocket) -> str | bytes | None:
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        return None
+    return message.get("text") if message.get("text") is not None else message.get("bytes", b"")
+
+
+@router.websocket("/ws/citizen")
+async def citizen_socket(websocket: WebSocket) -> None:
+    runtime = websocket.app.state.handover
+    settings, service = runtime.settings, runtime.service
+    if not origin_allowed(websocket.headers.get("origin"), settings, widget=True,
+                          request_host=websocket.headers.get("host")):
+        await _refuse(websocket, 4403)
+        return
+    await websocket.accept()
+    writer = SocketWriter(websocket)
+    runtime.metrics.open_sockets.labels("citizen").inc()
+    subscriber = runtime.pubsub.subscriber()
+    conversation_id = None
+    try:
+        hello = None
+        while hello is None:
+            raw = await _receive(websocket)
+            if raw is None:
+                return
+            try:
+                frame = f.parse_citizen_frame(raw, settings.max_frame_bytes)
+            except f.FrameError as error:
+                await writer.send(error.frame())
+                continue
+            if not isinstance(frame, f.Hello):
+                await writer.send(f.FrameError("invalid", "Bitte beginnen Sie mit einer 'hello'-Nachricht.").frame())
+                continue
+            if frame.version != f.PROTOCOL_VERSION:
+                await writer.send(f.FrameError("unsupported_version").frame())
+                await websocket.close(code=4400)
+                return
+            hello = frame
+
+        conversation_id, welcome = await service.hello(
+            token=hello.token, language=hello.language, page=hello.page, citizen_key=hello.citizen_key,
+            department=hello.department,
+        )
+        # subscribe before reading the backlog so nothing published in between is lost; seq de-duplicates
+        await subscriber.join(conversation_channel(conversation_id))
+        backlog = await service.events_since(conversation_id, hello.last_seq)
+        welcome["limits"] = {"max_message_chars": settings.max_message_chars,
+                             "max_frame_bytes": settings.max_frame_bytes}
+        await writer.send(welcome)
+        sent = {"seq": hello.last_seq, "queue": None}
+        for event in backlog:
+            await writer.send(_for_citizen(event))
+            sent["seq"] = max(sent["seq"], event["seq"])
+
+        async def outbound() -> None:
+            while True:
+                _channel, event = await subscriber.get()
+                if event.get("to") not in ("all", "citizen"):
+                    continue
+                frame = event["frame"]
+                if "seq" in frame:
+                    if frame["seq"] <= sent["seq"]:
+                        continue
+                    sent["seq"] = frame["seq"]
+                elif frame["type"] == "queue":
+                    signature = (frame.get("position"), frame.get("estimated_wait_seconds"))
+                    if signature == sent["queue"]:
+                        continue
+                    sent["queue"] = signature
+                await writer.send(_for_citizen(frame))
+
+        async def inbound() -> None:
+            while True:
+                raw = await _receive(websocket)
+                if raw is None:
+                    return
+                try:
+                    frame = f.parse_citizen_frame(raw, settings.max_frame_bytes)
+                    reply = await _dispatch(runtime, conversation_id, frame)
+                except f.FrameError as error:
+                    reply = error.frame()
+                except Exception:  # a bug must not cost the citizen the connection
+                    log.exception("citizen frame failed")
+                    runtime.metrics.errors.labels("citizen_ws").inc()
+                    reply = f.FrameError("invalid", "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.").frame()
+                if reply is not None:
+                    await writer.send(reply)
+
+        pump_out = asyncio.create_task(outbound())
+        try:
+            await inbound()
+        finally:
+            pump_out.cancel()
+            await asyncio.gather(pump_out, return_exceptions=True)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await subscriber.close()
+        runtime.metrics.open_sockets.labels("citizen").dec()
+
+
+async def _dispatch(runtime, conversation_id: str, frame) -> dict | None:
+    service, settings = runtime.service, runtime.settings
+    if isinstance(frame, f.CitizenMessage):
+        if len(frame.text) > settings.max_message_chars:
+            raise f.FrameError("too_large", client_id=frame.client_id)
+        return await service.citizen_message(conversation_id, frame.client_id, frame.text)
+    if isinstance(frame, f.CitizenTyping):
+        await service.citizen_typing(conversation_id, frame.active)
+        return None
+    if isinstance(frame, f.CitizenRead):
+        await service.citizen_read(conversation_id, frame.seq)
+        return None
+    if isinstance(frame, f.RequestHuman):
+        await service.request_handover(conversation_id, reason="citizen_request")
+        return None
+    if isinstance(frame, f.TicketRequest):
+        if len(frame.concern) > settings.max_message_chars:
+            raise f.FrameError("too_large", client_id=frame.client_id)
+        return await service.create_ticket(conversation_id, client_id=frame.client_id, name=frame.name,
+                                           contact=frame.contact, concern=frame.concern)
+    if isinstance(frame, f.Csat):
+        return await service.save_csat(conversation_id, frame.rating, frame.comment)
+    if isinstance(frame, f.Feedback):
+        return await service.save_feedback(conversation_id, frame.seq, frame.helpful, frame.comment)
+    if isinstance(frame, f.End):
+        await service.citizen_end(conversation_id)
+        return None
+    if isinstance(frame, f.Ping):
+        return {"type": "pong"}
+    if isinstance(frame, f.Hello):
+        raise f.FrameError("invalid", "Die Verbindung ist bereits begrüßt.")
+    raise f.FrameError("unknown_type")

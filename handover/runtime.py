@@ -1,0 +1,96 @@
+"""Builds and tears down the handover services for one app instance (called from the app's lifespan)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, event
+
+from handover.auth import Authenticator
+from handover.conversations import ConversationService, RateLimiter
+from handover.database import Database
+from handover.db import make_engine, make_sessionmaker
+from handover.metrics import Metrics
+from handover.office_hours import OfficeHours
+from handover.pubsub import PubSub, make_pubsub
+from handover.rasa_client import RasaClient
+from handover.routing import Routing
+from handover.settings import Settings
+
+
+class LocalPresence:
+    """Console sockets per agent on this replica, so closing one of two tabs does not mark the agent offline."""
+
+    def __init__(self) -> None:
+        self._sockets: Counter[int] = Counter()
+
+    def connected(self, agent_id: int) -> None:
+        self._sockets[agent_id] += 1
+
+    def disconnected(self, agent_id: int) -> bool:
+        """True when it was the agent's last socket here."""
+        self._sockets[agent_id] -= 1
+        if self._sockets[agent_id] <= 0:
+            del self._sockets[agent_id]
+            return True
+        return False
+
+
+@dataclass
+class HandoverRuntime:
+    settings: Settings
+    engine: Engine
+    db: Database
+    pubsub: PubSub
+    routing: Routing
+    rasa: RasaClient
+    metrics: Metrics
+    service: ConversationService
+    auth: Authenticator
+    presence: LocalPresence
+
+    async def stop(self) -> None:
+        await self.service.shutdown()
+        await self.rasa.aclose()
+        await self.pubsub.disconnect()
+        self.db.close()
+        self.engine.dispose()
+
+
+async def start_handover(settings: Settings, get_article=None) -> HandoverRuntime:
+    """Expects the schema to be migrated already (`upgrade_database` runs first in the lifespan)."""
+    engine = make_engine(settings.resolved_database_url)
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        @event.listens_for(engine, "connect")
+        def _sqlite_synchronous(dbapi_connection, _record) -> None:
+            # WAL + NORMAL: commits survive an app crash; only an OS crash may lose the last moments
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    db = Database(make_sessionmaker(engine), serialize=sqlite)
+    office_hours = OfficeHours.from_file(settings.departments_file)
+    routing = Routing(office_hours, settings.presence_timeout_seconds, settings.default_handle_seconds)
+    await db.run(routing.seed_departments)
+    metrics = Metrics()
+    pubsub = make_pubsub(settings.pubsub_url)
+    await pubsub.connect()
+    rasa = RasaClient(
+        settings.rasa_url,
+        settings.rasa_timeout_seconds,
+        observe_latency=lambda kind, seconds: metrics.rasa_latency.labels(kind).observe(seconds),
+    )
+    service = ConversationService(
+        db=db,
+        pubsub=pubsub,
+        routing=routing,
+        rasa=rasa,
+        metrics=metrics,
+        rate_limiter=RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_seconds),
+        watch_minutes=settings.watch_minutes,
+        get_article=get_article,
+    )
+    return HandoverRuntime(
+        settings=settings, engine=engine, db=db, pubsub=pubsub, routing=routing, rasa=rasa, metrics=metrics,
+        service=service, auth=Authenticator(settings.session_hours), presence=LocalPresence(),
+    )
