@@ -7,9 +7,16 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
+from handover import actions_endpoint
 from handover.actions_endpoint import configure_bot_actions
 from handover.db import make_engine, make_sessionmaker, upgrade_database
+from handover.log_format import configure_logging
+from handover.routes import agent_ws, citizen_ws, console_api, health, pages
+from handover.routes import knowledge as knowledge_routes
+from handover.routes.pages import STATIC_DIR
+from handover.runtime import start_handover
 from handover.settings import Settings, get_settings
 from knowledge.service import KnowledgeService, Thresholds
 
@@ -35,28 +42,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_format, settings.log_level)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         upgrade_database(settings.resolved_database_url)
-        db_engine = make_engine(settings.resolved_database_url)
-        app.state.db_sessions = make_sessionmaker(db_engine)
+        # One engine for the whole process: the bot's form actions and the handover service share its pool.
+        engine = make_engine(settings.resolved_database_url)
         knowledge = build_knowledge_service(settings)
         knowledge.load()
         if settings.watch_articles:
             await knowledge.start_watching()
         app.state.knowledge = knowledge
-        configure_bot_actions(app, settings, knowledge, app.state.db_sessions)
+        configure_bot_actions(app, settings, knowledge, make_sessionmaker(engine))
+        app.state.handover = await start_handover(settings, engine, get_article=knowledge.get_article)
         log.info("app ready: %s articles indexed", knowledge.status().articles)
-        from handover.log_format import configure_logging
-        from handover.runtime import start_handover
-
-        configure_logging(settings.log_format, settings.log_level)
-        app.state.handover = await start_handover(settings, get_article=knowledge.get_article)
         try:
             yield
         finally:
             await app.state.handover.stop()
             await knowledge.stop_watching()
-            db_engine.dispose()
+            engine.dispose()
 
     app = FastAPI(
         title="Bürgerbot",
@@ -66,22 +70,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
 
-    from handover import actions_endpoint
-    from handover.routes import health, knowledge as knowledge_routes
-
-    app.include_router(health.router)
-    app.include_router(knowledge_routes.router)
-    app.include_router(actions_endpoint.router)
-
-    from fastapi.staticfiles import StaticFiles
-
-    from handover.routes import agent_ws, citizen_ws, console_api, pages
-    from handover.routes.pages import STATIC_DIR
-
-    app.include_router(citizen_ws.router)
-    app.include_router(agent_ws.router)
-    app.include_router(console_api.router)
-    app.include_router(pages.router)
+    for router in (
+        health.router,
+        knowledge_routes.router,
+        actions_endpoint.router,
+        citizen_ws.router,
+        agent_ws.router,
+        console_api.router,
+        pages.router,
+    ):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.mount("/demo", StaticFiles(directory=STATIC_DIR / "demo", check_dir=False), name="demo")
     return app

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from handover.auth import Authenticator
 from handover.conversations import ConversationService, RateLimiter
 from handover.database import Database
-from handover.db import make_engine, make_sessionmaker
+from handover.db import make_sessionmaker
 from handover.metrics import Metrics
 from handover.office_hours import OfficeHours
 from handover.pubsub import PubSub, make_pubsub
@@ -55,20 +55,13 @@ class HandoverRuntime:
         await self.rasa.aclose()
         await self.pubsub.disconnect()
         self.db.close()
-        self.engine.dispose()
 
 
-async def start_handover(settings: Settings, get_article=None) -> HandoverRuntime:
-    """Expects the schema to be migrated already (`upgrade_database` runs first in the lifespan)."""
-    engine = make_engine(settings.resolved_database_url)
-    sqlite = engine.dialect.name == "sqlite"
-    if sqlite:
-        @event.listens_for(engine, "connect")
-        def _sqlite_synchronous(dbapi_connection, _record) -> None:
-            # WAL + NORMAL: commits survive an app crash; only an OS crash may lose the last moments
-            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+async def start_handover(settings: Settings, engine: Engine, get_article=None) -> HandoverRuntime:
+    """Expects the schema to be migrated already (`upgrade_database` runs first in the lifespan).
 
-    db = Database(make_sessionmaker(engine), serialize=sqlite)
+    The engine belongs to the caller, who disposes of it."""
+    db = Database(make_sessionmaker(engine), serialize=engine.dialect.name == "sqlite")
     office_hours = OfficeHours.from_file(settings.departments_file)
     routing = Routing(office_hours, settings.presence_timeout_seconds, settings.default_handle_seconds)
     await db.run(routing.seed_departments)
