@@ -76,7 +76,7 @@ run: install index train widget
 	@echo "  Rasa server:            http://$(HOST):$(RASA_PORT)/"
 	$(PY) -m handover.run --rasa $(RASA) --host $(HOST) --port $(PORT) --rasa-port $(RASA_PORT)
 
-test: install install-browser train widget
+test: install install-browser index train widget
 	bash tests/run.sh
 
 bench-knowledge: install-main

@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { REPO_ROOT, freePort, launchBrowser, makeDataDir, runCli } from './lib/app.mjs';
+import { REPO_ROOT, freePort, launchBrowser, makeDataDir, runCli, startApp } from './lib/app.mjs';
 import {
   ask,
   axeViolations,
@@ -21,7 +21,6 @@ import {
   openAndStart,
   rasaModelAvailable,
   shot,
-  startAppOnPort,
   startRasa,
   tabTo,
   transcript,
@@ -98,7 +97,7 @@ describe('citizen chat widget', () => {
         BUERGERBOT_RASA_URL: rasa.url,
         BUERGERBOT_DEPARTMENTS_FILE: await writeDepartments(dataDir, { open: true }),
       };
-      app = await startAppOnPort({ port, dataDir, env });
+      app = await startApp({ port, dataDir, env, indexCache: 'widget' });
       await runCli(
         ['agents', 'add', AGENT.username, '--display-name', AGENT.displayName, '--password', AGENT.password,
           '--role', 'agent', '--departments', (await departmentKeys()).join(','), '--capacity', '5'],
@@ -222,7 +221,7 @@ describe('citizen chat widget', () => {
     await shot(page, 'offline');
     assertNoViolations(await axeViolations(page), 'offline');
 
-    app = await startAppOnPort({ port, dataDir, env });
+    app = await startApp({ port, dataDir, env, indexCache: 'widget' });
     await page.waitForFunction(() => !document.querySelector('buergerbot-chat').shadowRoot.querySelector('li.pending'), null, { timeout: 60_000 });
     await waitForMessage(page, 'bot', 1, BOT_WAIT);
     const sent = (await transcript(page)).filter((m) => m.sender === 'citizen' && m.text === typed);

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import threading
 import time
@@ -27,6 +28,7 @@ from handover.database import Database
 from handover.db import make_engine, make_sessionmaker
 from handover.settings import PROJECT_ROOT, Settings
 
+SHARED_INDEX = PROJECT_ROOT / "var" / "index"  # built by `make index`
 INDEX_CACHE = PROJECT_ROOT / "var" / "test-cache" / "handover-index"
 ALWAYS = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 DEPARTMENTS = {
@@ -129,6 +131,8 @@ def redis_url():
 @pytest.fixture(scope="session")
 def sqlite_server(tmp_path_factory):
     INDEX_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    if SHARED_INDEX.is_dir() and not INDEX_CACHE.exists():  # `make index` already embedded the demo articles
+        shutil.copytree(SHARED_INDEX, INDEX_CACHE)
     tmp = tmp_path_factory.mktemp("app-sqlite")
     server = AppServer(make_settings(tmp, database_url=None, pubsub_url="memory://")).start()
     yield server

@@ -3,7 +3,8 @@
 // Kept generic so the console and the widget tests use the same process handling.
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { cp, mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -75,6 +76,28 @@ async function waitForHealth(baseUrl, child, output, timeoutMs) {
   throw new Error(`app not healthy after ${timeoutMs} ms:\n${output.join('').slice(-4000)}`);
 }
 
+/** Keeps the last 2,000 chunks of a child's stdout and stderr, for error messages. */
+export function collectOutput(child) {
+  const output = [];
+  const keep = (chunk) => {
+    output.push(chunk.toString());
+    if (output.length > 2000) output.splice(0, output.length - 2000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return output;
+}
+
+/** SIGTERM, then SIGKILL if the child has not exited after 15 s. */
+export async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /**
  * Starts `uvicorn --factory handover.app:create_app` on a free port.
  * options.env: extra BUERGERBOT_* variables; options.dataDir: reuse a folder (default: a new temp folder).
@@ -89,6 +112,8 @@ export async function startApp({ env = {}, dataDir, indexCache, port, healthTime
   dataDir = dataDir || (await makeDataDir());
   if (indexCache) {
     const indexDir = join(REPO_ROOT, 'var', 'test-index', indexCache);
+    const sharedIndex = join(REPO_ROOT, 'var', 'index'); // built by `make index`
+    if (!existsSync(indexDir) && existsSync(sharedIndex)) await cp(sharedIndex, indexDir, { recursive: true });
     await mkdir(indexDir, { recursive: true });
     env = { BUERGERBOT_INDEX_DIR: indexDir, ...env };
   }
@@ -103,22 +128,9 @@ export async function startApp({ env = {}, dataDir, indexCache, port, healthTime
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const output = [];
-  const keep = (chunk) => {
-    output.push(chunk.toString());
-    if (output.length > 2000) output.splice(0, output.length - 2000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-
+  const output = collectOutput(child);
   const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
     if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
   };
 

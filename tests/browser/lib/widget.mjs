@@ -6,34 +6,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS_DIR, REPO_ROOT, freePort } from './app.mjs';
+import { ARTIFACTS_DIR, REPO_ROOT, collectOutput, freePort, stopChild } from './app.mjs';
 
-const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
 const RASA = join(REPO_ROOT, '.venv-rasa', 'bin', 'rasa');
 export const RASA_MODEL = join(REPO_ROOT, 'bot', 'models', 'buergerbot.tar.gz');
 
 export function rasaModelAvailable() {
   return existsSync(RASA) && existsSync(RASA_MODEL);
-}
-
-function collect(child) {
-  const output = [];
-  const keep = (chunk) => {
-    output.push(chunk.toString());
-    if (output.length > 2000) output.splice(0, output.length - 2000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  return output;
-}
-
-async function stopChild(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function waitFor(check, { child, output, timeoutMs, what }) {
@@ -69,7 +48,7 @@ export async function startRasa({ appUrl, timeoutMs = 300_000 }) {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const output = collect(child);
+  const output = collectOutput(child);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await stopChild(child);
@@ -90,41 +69,6 @@ export async function startRasa({ appUrl, timeoutMs = 300_000 }) {
     throw error;
   }
   return { url, port, output, stop };
-}
-
-/**
- * The app (uvicorn, like lib/app.mjs) on a given port, so the test can stop it and start it again on the same
- * address while the widget stays open. Returns { baseUrl, port, output, stop() }.
- */
-export async function startAppOnPort({ port, dataDir, env = {}, healthTimeoutMs = 480_000 }) {
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    PYTHON,
-    ['-m', 'uvicorn', '--factory', 'handover.app:create_app', '--host', '127.0.0.1', '--port', String(port)],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        HF_HUB_OFFLINE: '1',
-        TRANSFORMERS_OFFLINE: '1',
-        BUERGERBOT_DATA_DIR: dataDir,
-        BUERGERBOT_WATCH_ARTICLES: 'false',
-        BUERGERBOT_PUBLIC_URL: baseUrl,
-        BUERGERBOT_PORT: String(port),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const output = collect(child);
-  const stop = () => stopChild(child);
-  try {
-    await waitFor(async () => (await fetch(`${baseUrl}/health`)).ok, { child, output, timeoutMs: healthTimeoutMs, what: 'app' });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { baseUrl, port, output, stop };
 }
 
 /** Every handover queue: the default one and the `department` of each office in the knowledge base. */
