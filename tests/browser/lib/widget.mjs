@@ -148,6 +148,12 @@ export async function axeViolations(page) {
   const source = await readFile(join(REPO_ROOT, 'tests', 'browser', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ content: source });
   return page.evaluate(async () => {
+    // Colours measured mid fade-in are blends, not the real contrast: let finite animations end first.
+    const shadow = document.querySelector('buergerbot-chat')?.shadowRoot;
+    const running = [...document.getAnimations(), ...(shadow ? shadow.getAnimations() : [])].filter(
+      (animation) => animation.effect?.getComputedTiming().iterations !== Infinity,
+    );
+    await Promise.all(running.map((animation) => animation.finished.catch(() => undefined)));
     const result = await window.axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
     });
