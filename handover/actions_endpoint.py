@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 from sqlalchemy.orm import sessionmaker
 
@@ -56,6 +57,12 @@ def _error(status: int, message: str, action_name: str | None = None) -> JSONRes
     return JSONResponse(body, status_code=status)
 
 
+def _needs_domain(executor: ActionExecutor, action_name: object) -> bool:
+    """Form validators read the form's slots from the domain; every other action here ignores it."""
+    run = executor.actions.get(action_name) if isinstance(action_name, str) else None
+    return isinstance(getattr(run, "__self__", None), FormValidationAction)
+
+
 @router.post("/webhook", summary="Run a custom action (called by the Rasa server)")
 async def webhook(request: Request) -> JSONResponse:
     raw = await request.body()
@@ -69,6 +76,10 @@ async def webhook(request: Request) -> JSONResponse:
         return _error(400, "Invalid body request")
 
     actions = _bot_actions(request)
+    if "domain" not in action_call and not _needs_domain(actions.executor, action_call.get("next_action")):
+        # Rasa 3.6 with `enable_selective_domain` sends the domain only to actions declared with `send_domain`;
+        # rasa_sdk 3.21 expects a newer Rasa's domain digest instead and would refuse the others (449).
+        action_call["domain"] = {}
     try:
         with bound_context(actions.context):
             result = await actions.executor.run(action_call)

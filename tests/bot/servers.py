@@ -124,7 +124,9 @@ class RasaServer:
 
     def start(self, timeout: float = 600) -> "RasaServer":
         endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "{self.action_server_url}/webhook"\n', encoding="utf-8")
+        # The shipped endpoints file, pointed at this test's app.
+        shipped = (BOT_DIR / "endpoints.yml").read_text(encoding="utf-8")
+        endpoints.write_text(shipped.replace("http://127.0.0.1:8000", self.action_server_url), encoding="utf-8")
         log = self.workdir / "rasa.log"
         env = {"PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "RASA_TELEMETRY_ENABLED": "false",
                "TF_CPP_MIN_LOG_LEVEL": "2"}

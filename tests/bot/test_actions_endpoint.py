@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rasa_sdk import Action
 from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import ActionExecutionRejection
 
 from bot.actions.context import ActionContext, current_context
@@ -54,11 +55,17 @@ class ContextReadingAction(Action):
         return []
 
 
+class ValidateTestForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_test_form"
+
+
 @pytest.fixture
 def small_app() -> TestClient:
     executor = ActionExecutor()
     executor.register_action(RejectingAction())
     executor.register_action(ContextReadingAction())
+    executor.register_action(ValidateTestForm())
     app = FastAPI()
     app.include_router(router)
     app.state.bot_actions = BotActions(executor, ActionContext(knowledge=None, settings="bound", sessions=None))
@@ -76,11 +83,19 @@ def test_unknown_action_is_404(small_app: TestClient) -> None:
     assert response.status_code == 404 and response.json()["action_name"] == "action_does_not_exist"
 
 
-def test_missing_domain_is_449(small_app: TestClient) -> None:
-    body = call("test_context_action")
+def test_missing_domain_is_449_for_a_form_validator(small_app: TestClient) -> None:
+    body = call("validate_test_form")
     del body["domain"]
     response = small_app.post("/webhook", json=body)
     assert response.status_code == 449
+
+
+def test_actions_that_ignore_the_domain_run_without_it(small_app: TestClient) -> None:
+    """Rasa's selective domain (bot/endpoints.yml) leaves the domain out for them."""
+    body = call("test_context_action")
+    del body["domain"]
+    response = small_app.post("/webhook", json=body)
+    assert response.status_code == 200 and response.json()["responses"][0]["text"] == "bound"
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"", b"[1, 2]"])

@@ -36,7 +36,9 @@ async function waitFor(check, { child, output, timeoutMs, what }) {
 export async function startRasa({ appUrl, timeoutMs = 300_000 }) {
   const dir = await mkdtemp(join(tmpdir(), 'buergerbot-rasa-'));
   const endpoints = join(dir, 'endpoints.yml');
-  await writeFile(endpoints, `action_endpoint:\n  url: "${appUrl}/webhook"\n`);
+  // The shipped endpoints file, pointed at this test's app.
+  const shipped = await readFile(join(REPO_ROOT, 'bot', 'endpoints.yml'), 'utf8');
+  await writeFile(endpoints, shipped.replaceAll('http://127.0.0.1:8000', appUrl));
   const port = await freePort();
   const child = spawn(
     RASA,
