@@ -54,6 +54,12 @@ def agent_channel(agent_id: int) -> str:
     return f"buergerbot:agent:{agent_id}"
 
 
+def state_notice(state: str) -> dict:
+    """Marks a system message that only announces a state change: the transcript (and the agent) keep it, while
+    the widget shows the citizen its own wording from the `state` event that follows (protocol: state_notice)."""
+    return {"type": "state_notice", "version": 1, "state": state}
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -580,7 +586,7 @@ class ConversationService:
             session.add(HandoverEvent(conversation_id=conversation_id, kind="queued", reason=reason, department=key))
             queue = self.routing.positions(session, key, now).get(conversation_id)
             frames = [
-                event_frame(self._append(session, conversation, sender="system",
+                event_frame(self._append(session, conversation, sender="system", payload=state_notice("waiting"),
                                          text=_text(language, "queued", department=self._department_name(key)))),
                 event_frame(self._state_event(session, conversation, "waiting", reason, queue=queue)),
             ]
@@ -876,7 +882,7 @@ class ConversationService:
             language = conversation.language
             frames = [
                 event_frame(self._append(
-                    session, conversation, sender="system",
+                    session, conversation, sender="system", payload=state_notice("agent"),
                     text=_text(language, "assigned", agent=agent.display_name,
                                department=self._department_name(department)))),
                 event_frame(self._state_event(session, conversation, "agent",
@@ -1017,8 +1023,8 @@ class ConversationService:
                 session.add(InternalNote(conversation_id=conversation_id, agent_id=agent.id,
                                          author_name=agent.display_name, text=f"Weitergeleitet: {note}",
                                          created_at=now))
-            message = self._append(session, conversation, sender="system", text=text)
             state_name, reason, agent_name, queue = state_args
+            message = self._append(session, conversation, sender="system", text=text, payload=state_notice(state_name))
             state = self._state_event(session, conversation, state_name, reason, agent_name=agent_name, queue=queue)
             frames = [event_frame(message), event_frame(state)]
             return frames, self.summary(conversation, now), target_agent, conversation.department
@@ -1054,7 +1060,7 @@ class ConversationService:
             session.add(HandoverEvent(conversation_id=conversation_id, kind="returned_to_bot",
                                       department=conversation.department, agent_id=agent.id))
             frames = [
-                event_frame(self._append(session, conversation, sender="system",
+                event_frame(self._append(session, conversation, sender="system", payload=state_notice("bot"),
                                          text=_text(conversation.language, "returned_to_bot"))),
                 event_frame(self._state_event(session, conversation, "bot", "returned_to_bot")),
             ]
@@ -1097,7 +1103,7 @@ class ConversationService:
                                       department=conversation.department,
                                       agent_id=agent.id if agent else conversation.assigned_agent_id))
             frames = [
-                event_frame(self._append(session, conversation, sender="system",
+                event_frame(self._append(session, conversation, sender="system", payload=state_notice("closed"),
                                          text=_text(conversation.language, reason))),
                 event_frame(self._state_event(session, conversation, "closed", reason, csat=True)),
             ]

@@ -323,6 +323,8 @@ describe('citizen chat widget', () => {
     await agentPage.locator('#queues button', { hasText: 'Übernehmen' }).first().click({ timeout: WAIT });
     await widget(page, 'li.state-agent').waitFor({ timeout: WAIT });
     assert.match(await widget(page, 'li.state-agent').innerText(), new RegExp(`${AGENT.displayName} ist jetzt für Sie da`));
+    // said once: the server's transcript line for the same change (state_notice) is not shown a second time
+    assert.equal(await widget(page, 'li.msg:not([hidden])').filter({ hasText: 'ist jetzt für Sie da' }).count(), 1);
     assert.match(await widget(page, 'header.bar h2').innerText(), new RegExp(AGENT.displayName));
 
     const agentInput = agentPage.locator('.chat:not([hidden]) .composer-input');

@@ -81,6 +81,13 @@ async def test_handover_claim_reply_resume_return_to_bot_close_and_csat(server):
 
     state = await citizen.expect_type("state", state="agent")
     assert state["agent"]["display_name"] == account["display_name"]
+    # the transcript keeps a line for each state change, marked so the widget shows its own wording instead
+    for announced_state in ("waiting", "agent"):
+        notice_line = await citizen.expect(
+            lambda f: f.get("type") == "message" and f.get("sender") == "system" and f.get("payload"),
+            what="state notice")
+        assert notice_line["payload"] == {"type": "state_notice", "version": 1, "state": announced_state}
+    assert account["display_name"] in notice_line["text"]
 
     # typing and read both ways
     await citizen.send({"type": "typing", "active": True})

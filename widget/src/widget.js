@@ -266,6 +266,12 @@ export class BuergerbotChat extends HTMLElement {
       this.quickReplies.remove();
       this.quickReplies = null;
     }
+    if (frame.type === 'message' && frame.sender === 'system' && frame.payload?.type === 'state_notice') {
+      // The server's transcript line for a state change; the state entry that follows says it to the citizen.
+      const li = h('li', { class: 'msg system state-notice', 'data-seq': frame.seq ?? '' });
+      li.hidden = true;
+      return li;
+    }
     if (frame.type === 'message') return this.renderMessage(item);
     if (frame.type === 'state') return this.renderState(frame);
     if (frame.type === 'ticket_created') {
