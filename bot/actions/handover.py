@@ -100,6 +100,9 @@ def perform_handover(
     context = current_context()
     language = conversation_language(tracker)
     in_form = _form_was_interrupted(tracker)
+    if reason is None and tracker.get_slot("handover_offered"):
+        # "Ja, bitte verbinden" after an offer accepts it: the offer's reason (e.g. repeated_failure) stands.
+        reason = tracker.get_slot("handover_reason")
     if reason is None:
         reason = "form_needs_human" if in_form else "citizen_request"
     department, office_name, lebenslage = _department(tracker, context, in_form or reason == "form_needs_human")
