@@ -25,9 +25,7 @@ from bot.actions.payloads import (
     Decision,
     KnowledgePayload,
     MatchedArticle,
-    OfficePayload,
     RelatedPayload,
-    SectionPayload,
     as_custom,
 )
 from bot.actions.texts import say
@@ -69,7 +67,6 @@ def key_facts(section: "Section | None", max_chars: int) -> str | None:
 
 
 def article_payload(article: "Article", section: "Section | None") -> ArticlePayload:
-    office = article.office
     return ArticlePayload(
         id=article.id,
         title=article.title,
@@ -78,11 +75,8 @@ def article_payload(article: "Article", section: "Section | None") -> ArticlePay
         online_service=article.online_service,
         updated=article.updated.isoformat(),
         lebenslagen=list(article.lebenslagen),
-        office=OfficePayload(
-            key=office.key, name=office.name, department=office.department, phone=office.phone,
-            email=office.email, address=office.address, opening_hours=list(office.opening_hours),
-        ),
-        section=SectionPayload(heading=section.heading, text=section.text) if section else None,
+        office=article.office,
+        section=section,
     )
 
 

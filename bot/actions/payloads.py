@@ -9,26 +9,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from knowledge.articles import Office, Section  # the payload carries them as the knowledge base has them
+
 PAYLOAD_VERSION = 1
 
 Decision = Literal["answer", "clarify", "no_answer"]
 HandoverReason = Literal["low_confidence", "citizen_request", "frustration", "repeated_failure", "form_needs_human"]
 FormName = Literal["defect_report", "application_status"]
-
-
-class OfficePayload(BaseModel):
-    key: str
-    name: str
-    department: str
-    phone: str | None = None
-    email: str | None = None
-    address: str | None = None
-    opening_hours: list[str] = Field(default_factory=list)
-
-
-class SectionPayload(BaseModel):
-    heading: str
-    text: str
 
 
 class ArticlePayload(BaseModel):
@@ -39,8 +26,8 @@ class ArticlePayload(BaseModel):
     online_service: str | None = None
     updated: str  # YYYY-MM-DD
     lebenslagen: list[str] = Field(default_factory=list)
-    office: OfficePayload
-    section: SectionPayload | None = None
+    office: Office
+    section: Section | None = None
 
 
 class CandidatePayload(BaseModel):
