@@ -135,18 +135,19 @@ def evaluate(
     extra = {} if lexical_weight is None else {"lexical_weight": lexical_weight}
     outcomes: list[QuestionOutcome] = []
     latencies: list[float] = []
-    for question in questions:
-        excluded = (excluded_rows_of or {}).get(question.id, frozenset())
-        started = time.perf_counter()
-        result = run_query(index, model, question.question, top_k=10, thresholds=thresholds,
-                           excluded_rows=excluded, **extra)
-        latencies.append((time.perf_counter() - started) * 1000)
-        outcomes.append(QuestionOutcome(question, result, first_hit_rank(result, question.answer_ids)))
     oos_results: list[SearchResult] = []
-    for question in oos or []:
-        started = time.perf_counter()
-        oos_results.append(run_query(index, model, question.question, top_k=10, thresholds=thresholds, **extra))
-        latencies.append((time.perf_counter() - started) * 1000)
+    with model.uncached_queries():
+        for question in questions:
+            excluded = (excluded_rows_of or {}).get(question.id, frozenset())
+            started = time.perf_counter()
+            result = run_query(index, model, question.question, top_k=10, thresholds=thresholds,
+                               excluded_rows=excluded, **extra)
+            latencies.append((time.perf_counter() - started) * 1000)
+            outcomes.append(QuestionOutcome(question, result, first_hit_rank(result, question.answer_ids)))
+        for question in oos or []:
+            started = time.perf_counter()
+            oos_results.append(run_query(index, model, question.question, top_k=10, thresholds=thresholds, **extra))
+            latencies.append((time.perf_counter() - started) * 1000)
 
     n = max(len(outcomes), 1)
     decisions: dict[str, int] = {}

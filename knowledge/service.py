@@ -106,7 +106,7 @@ def run_query(
         if context and context.strip():
             # The previous turn disambiguates short follow-ups ("und was kostet das?").
             texts.append(f"{context.strip()} {query}")
-        vectors = model.encode_queries(texts)
+        vectors = model.encode_queries(texts, remember=True)
         matches = index.rank(
             " ".join(texts), vectors, max(top_k, 2), lexical_weight=lexical_weight, excluded_rows=excluded_rows
         )

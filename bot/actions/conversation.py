@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, SlotSet
 
 SUPPORTED_LANGUAGES = ("de", "en")
 
@@ -33,6 +33,23 @@ def language_events(tracker: Tracker) -> list[SlotSet]:
     """Keep the `language` slot (which selects response variants) in step with the widget's language."""
     language = conversation_language(tracker)
     return [] if tracker.get_slot("language") == language else [SlotSet("language", language)]
+
+
+def only_changes(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """Drop slot events that would set a slot to the value it already has.
+
+    Rasa validates every event an action returns against its JSON schema and appends it to the tracker it sends
+    with each later action call, so unchanged slots cost time on every turn and tell the agent nothing.
+    """
+    values = dict(tracker.slots)
+    kept = []
+    for event in events:
+        if event.get("event") == "slot":
+            if event["name"] in values and values[event["name"]] == event.get("value"):
+                continue
+            values[event["name"]] = event.get("value")
+        kept.append(event)
+    return kept
 
 
 def is_button_payload(text: str) -> bool:

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.context import ActionContext, current_context
 from bot.actions.conversation import conversation_language, is_button_payload, language_events, latest_citizen_text
-from bot.actions.conversation import latest_entity
+from bot.actions.conversation import latest_entity, only_changes
 from bot.actions.handover import failure_reason, offer_buttons, offer_events
 from bot.actions.payloads import (
     ArticlePayload,
@@ -126,7 +126,7 @@ class ActionAnswerFromKnowledge(Action):
         else:
             query = latest_citizen_text(tracker)
             events = await self._search_and_answer(dispatcher, tracker, context, language, query)
-        return [*language_events(tracker), SlotSet("article_id", None), *events]
+        return only_changes(tracker, [*language_events(tracker), SlotSet("article_id", None), *events])
 
     async def _search_and_answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, context: ActionContext, language: str, query: str

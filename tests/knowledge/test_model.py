@@ -42,3 +42,18 @@ def test_local_sentence_transformers_model_path() -> None:
     query = minilm.encode_queries(["how much is a passport"])[0]
     assert vectors[0] @ query > vectors[1] @ query
     assert minilm.model_id == f"{path}@384"
+
+
+def test_a_repeated_query_is_embedded_once_unless_a_benchmark_asks_for_the_real_cost(model) -> None:
+    question = "Wie lange ist ein Reisepass gültig? (Wiederholung)"
+    before = model.queries_embedded
+    first = model.encode_queries([question], remember=True)
+    again = model.encode_queries([question, question + " Und für Kinder?"], remember=True)
+    assert model.queries_embedded - before == 2  # the repeated question came from memory
+    np.testing.assert_array_equal(first[0], again[0])
+    model.encode_queries([question])  # indexing sample questions neither uses nor fills the memory
+    assert model.queries_embedded - before == 3
+    with model.uncached_queries():
+        anew = model.encode_queries([question], remember=True)
+    assert model.queries_embedded - before == 4
+    np.testing.assert_allclose(anew[0], first[0], atol=1e-6)
