@@ -112,6 +112,7 @@ def run(rasa_url: str, questions: list[str], rounds: int, warmup: int, conversat
             if not payloads or payloads[0].get("type") != "knowledge":
                 # NLU took the question for something else (small talk, a form): not this path; start afresh.
                 skipped.append(question)
+                baseline.pop()  # keep the two series paired
                 measured = 0
                 continue
             decisions[payloads[0]["decision"]] += 1
