@@ -192,6 +192,10 @@ def _vector_file(index_dir: Path, article_id: str) -> Path:
     return index_dir / "vectors" / f"{article_id}.npy"
 
 
+def _article_file(index_dir: Path, article_id: str) -> Path:
+    return index_dir / "articles" / f"{article_id}.json"
+
+
 class IndexStore:
     """Reads and writes the persisted index; `None` as folder keeps everything in memory (benchmarks)."""
 
@@ -227,6 +231,9 @@ class IndexStore:
             if article.id in changed or not _vector_file(folder, article.id).exists():
                 buffer = _npy_bytes(index.vectors[start:end])
                 _atomic_write(_vector_file(folder, article.id), buffer)
+            if article.id in changed or not _article_file(folder, article.id).exists():
+                # The parsed article itself: if its file is broken at the next start, this version serves.
+                _atomic_write(_article_file(folder, article.id), article.model_dump_json().encode("utf-8"))
         _atomic_write(folder / "index.faiss", faiss.serialize_index(index.faiss_index).tobytes())
         manifest = {
             "version": MANIFEST_VERSION,
@@ -247,10 +254,24 @@ class IndexStore:
         }
         _atomic_write(folder / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
         # Vectors of deleted articles are dropped so the folder does not grow forever.
-        live = {f"{a.id}.npy" for a in index.articles}
-        for stale in (folder / "vectors").glob("*.npy"):
-            if stale.name not in live:
+        live = {a.id for a in index.articles}
+        for stale in [*(folder / "vectors").glob("*.npy"), *(folder / "articles").glob("*.json")]:
+            if stale.stem not in live:
                 stale.unlink(missing_ok=True)
+
+    def last_good_articles(self, paths: set[str]) -> list[Article]:
+        """The persisted last good versions of the articles that came from `paths` (files broken now)."""
+        if not self.index_dir or not paths:
+            return []
+        found = []
+        for article_id, entry in self.read_manifest().get("articles", {}).items():
+            if entry.get("path") not in paths:
+                continue
+            try:
+                found.append(Article.model_validate_json(_article_file(self.index_dir, article_id).read_bytes()))
+            except (OSError, ValueError):
+                log.warning("no readable last good version of %s in the index folder", article_id)
+        return found
 
     def read_faiss(self, manifest: dict, order: list[str], expected_kind: str) -> faiss.Index | None:
         if not self.index_dir or manifest.get("order") != order or manifest.get("index_kind") != expected_kind:

@@ -172,13 +172,16 @@ class KnowledgeService:
             scan = scan_folder(self.articles_dir, previous.offices if previous else None)
             articles = dict(scan.articles)
             hashes = dict(scan.hashes)
+            # Last good version of a file that is broken now keeps serving: from the serving index, or at start-up
+            # from the index folder, where every article's parsed version is kept next to its vectors.
             if previous is not None:
-                # Last good version of a file that is broken now keeps serving.
-                for article in previous.index.articles:
-                    path = previous.path_of.get(article.id)
-                    if path in scan.failed_paths and article.id not in articles:
-                        articles[article.id] = article
-                        hashes[article.id] = ""
+                last_good = [a for a in previous.index.articles if previous.path_of.get(a.id) in scan.failed_paths]
+            else:
+                last_good = self.store.last_good_articles(set(scan.failed_paths))
+            for article in last_good:
+                if article.id not in articles:
+                    articles[article.id] = article
+                    hashes[article.id] = ""
             index, stats = build_index(
                 list(articles.values()),
                 self.model,

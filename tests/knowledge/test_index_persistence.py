@@ -129,3 +129,26 @@ def test_search_on_an_empty_folder_answers_no_answer(tmp_path, make_service):
     result = service.search("Wie melde ich mich um?")
     assert result.decision == "no_answer" and result.hits == []
     assert service.status().articles == 0
+
+
+def test_a_file_broken_while_the_app_was_down_serves_its_last_good_version(small_kb, make_service, model, tmp_path):
+    index_dir = tmp_path / "index"
+    make_service(small_kb, index_dir).load()
+    path = small_kb / "personalausweis.md"
+    path.write_text(path.read_text(encoding="utf-8")[:120], encoding="utf-8")  # half-saved while stopped
+
+    restarted = make_service(small_kb, index_dir)
+    before = _embedded(model)
+    restarted.load()
+    assert _embedded(model) == before  # served from the persisted vectors, nothing re-embedded
+    article = restarted.get_article("personalausweis")
+    assert article is not None and article.path == "personalausweis.md"
+    assert restarted.search("Wie beantrage ich einen neuen Personalausweis?", top_k=1).hits[0].article.id == "personalausweis"
+    assert [e.path for e in restarted.status().errors] == ["personalausweis.md"]
+
+    # Deleting the broken file removes the article; its kept version goes with it.
+    path.unlink()
+    restarted.reload()
+    assert restarted.get_article("personalausweis") is None
+    assert not (index_dir / "articles" / "personalausweis.json").exists()
+    assert make_service(small_kb, index_dir).get_article("personalausweis") is None
