@@ -1,7 +1,9 @@
 """Train the Rasa model only when its inputs changed.
 
-`python -m bot.training --rasa .venv-rasa/bin/rasa` hashes `bot/config.yml`, `bot/domain.yml` and every file
-under `bot/data/`; when the hash equals the one in the stamp file next to the model, nothing happens.
+`python -m bot.training --rasa .venv-rasa/bin/rasa` first writes the knowledge base's sample questions as NLU
+examples (`bot/data/knowledge_questions.yml`, see `bot.knowledge_examples`), then hashes `bot/config.yml`,
+`bot/domain.yml` and every file under `bot/data/`; when the hash equals the one in the stamp file next to the
+model, nothing happens.
 Otherwise `rasa train` runs in `bot/` (its progress bars go straight to the terminal) and the stamp is rewritten.
 """
 
@@ -66,7 +68,16 @@ def rasa_environment() -> dict[str, str]:
     return env
 
 
+def sync_knowledge_examples() -> None:
+    from bot import knowledge_examples
+    from handover.settings import Settings
+
+    if knowledge_examples.write(Settings().articles_dir):
+        print(f"bot.training: NLU examples from the knowledge base updated ({knowledge_examples.OUTPUT.name})")
+
+
 def train(rasa: str, *, force: bool = False) -> TrainingOutcome:
+    sync_knowledge_examples()
     current_hash = inputs_hash()
     if not force and model_is_fresh(current_hash):
         return TrainingOutcome(False, current_hash, MODEL_PATH, 0.0)
