@@ -7,7 +7,8 @@ server with the trained model, then measures in the same run, interleaved so bot
 - baseline: "Hallo" → rule → utter_greet (no custom action, no knowledge search);
 - full path: service questions → NLU → action_answer_from_knowledge over HTTP → knowledge search.
 The questions are the demo knowledge base's sample questions, each asked once: the app keeps recent query
-vectors, and a repeated question would measure that memory instead of the search.
+vectors, and a repeated question would measure that memory instead of the search. (They are NLU training
+examples too, so NLU routes them to the knowledge path; that does not make classifying them any faster.)
 Target: full-path p95 ≤ 1.5 × baseline p95.
 """
 
