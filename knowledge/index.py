@@ -227,12 +227,15 @@ class IndexStore:
         if not self.index_dir:
             return
         folder = self.index_dir
+        stored = self.read_manifest().get("articles", {})
         for article, (start, end) in zip(index.articles, index.article_rows):
             if article.id in changed or not _vector_file(folder, article.id).exists():
                 buffer = _npy_bytes(index.vectors[start:end])
                 _atomic_write(_vector_file(folder, article.id), buffer)
-            if article.id in changed or not _article_file(folder, article.id).exists():
-                # The parsed article itself: if its file is broken at the next start, this version serves.
+            # The parsed article itself: if its file is broken at the next start, this version serves. Any edit
+            # counts (a new "Stand" or phone number changes no vector), so this follows the file's content hash.
+            content_changed = stored.get(article.id, {}).get("content_hash") != hashes.get(article.id, "")
+            if content_changed or not _article_file(folder, article.id).exists():
                 _atomic_write(_article_file(folder, article.id), article.model_dump_json().encode("utf-8"))
         _atomic_write(folder / "index.faiss", faiss.serialize_index(index.faiss_index).tobytes())
         manifest = {

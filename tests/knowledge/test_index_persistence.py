@@ -133,8 +133,11 @@ def test_search_on_an_empty_folder_answers_no_answer(tmp_path, make_service):
 
 def test_a_file_broken_while_the_app_was_down_serves_its_last_good_version(small_kb, make_service, model, tmp_path):
     index_dir = tmp_path / "index"
-    make_service(small_kb, index_dir).load()
-    path = small_kb / "personalausweis.md"
+    running = make_service(small_kb, index_dir)
+    running.load()
+    # An edit that changes no searchable text (only the "Stand") re-embeds nothing, but is the last good version.
+    path = write_article(small_kb, "personalausweis", updated="2026-10-01")
+    running.reload()
     path.write_text(path.read_text(encoding="utf-8")[:120], encoding="utf-8")  # half-saved while stopped
 
     restarted = make_service(small_kb, index_dir)
@@ -143,6 +146,7 @@ def test_a_file_broken_while_the_app_was_down_serves_its_last_good_version(small
     assert _embedded(model) == before  # served from the persisted vectors, nothing re-embedded
     article = restarted.get_article("personalausweis")
     assert article is not None and article.path == "personalausweis.md"
+    assert article.updated.isoformat() == "2026-10-01"
     assert restarted.search("Wie beantrage ich einen neuen Personalausweis?", top_k=1).hits[0].article.id == "personalausweis"
     assert [e.path for e in restarted.status().errors] == ["personalausweis.md"]
 
