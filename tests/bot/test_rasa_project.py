@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot import training
+from bot.knowledge_examples import nlu_examples
 from tests.bot.servers import BOT_DIR, RASA
 
 RASA_ENV = {"PATH": "/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -26,10 +27,8 @@ def test_rasa_data_validate_is_clean(tmp_path: Path) -> None:
 
 
 def test_every_intent_has_enough_varied_examples() -> None:
-    nlu = yaml.safe_load((BOT_DIR / "data" / "nlu.yml").read_text(encoding="utf-8"))["nlu"]
+    examples = nlu_examples((BOT_DIR / "data" / "nlu.yml").read_text(encoding="utf-8"))
     domain = yaml.safe_load((BOT_DIR / "domain.yml").read_text(encoding="utf-8"))
-    examples = {block["intent"]: [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
-                for block in nlu if "intent" in block}
     for intent in domain["intents"]:
         if intent == "chitchat":
             continue
