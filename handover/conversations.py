@@ -2,8 +2,9 @@
 numbers, idempotent client ids, the Rasa relay, handover, claim/transfer/close, tickets, CSAT and feedback.
 
 Websocket handlers call these methods and forward what comes back; every persisted event is also published
-on the conversation's pub/sub channel so sockets on any replica receive it. Exactly-once claims are decided
-by the database (a conditional UPDATE that only one transaction can win)."""
+on the conversation's pub/sub channel so sockets on any replica receive it (a failed publish only delays it:
+sockets catch up from the database). Turns for the bot go through the relay outbox (handover/relay_outbox.py).
+Exactly-once claims are decided by the database (a conditional UPDATE that only one transaction can win)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import logging
 import secrets
 import time
 import uuid
-import weakref
 from collections import defaultdict, deque
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -35,10 +35,13 @@ from handover.models.conversations import (
     HandoverEvent,
     InternalNote,
     Message,
+    PendingRelay,
     Ticket,
 )
 from handover.pubsub import PubSub
-from handover.rasa_client import BotReply, RasaClient, RasaUnavailable
+from handover.rasa_client import BotReply, RasaClient
+from handover import relay_outbox
+from handover.relay_outbox import ClaimedRelay, RelayOutbox, RelayPolicy
 from handover.routing import Routing, iso
 
 log = logging.getLogger(__name__)
@@ -198,6 +201,8 @@ class ConversationService:
         rate_limiter: RateLimiter,
         watch_minutes: int,
         get_article: Callable[[str], Any] | None = None,
+        rasa_timeout_seconds: float = 10.0,
+        relay_policy: RelayPolicy | None = None,
     ) -> None:
         self.db = db
         self.pubsub = pubsub
@@ -207,7 +212,11 @@ class ConversationService:
         self.rate_limiter = rate_limiter
         self.watch_minutes = watch_minutes
         self.get_article = get_article or (lambda article_id: None)
-        self._relay_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.relay = RelayOutbox(
+            db=db, rasa=rasa, call_timeout=rasa_timeout_seconds, policy=relay_policy or RelayPolicy(),
+            deliver=self._deliver_bot_replies, give_up=self._relay_failed, typing=self._bot_typing,
+            on_rasa_error=lambda: self.metrics.errors.labels("rasa").inc(),
+        )
         self._tasks: set[asyncio.Task] = set()
         self._overview_pending = False
         self._overview_interval = 0.25
@@ -226,17 +235,30 @@ class ConversationService:
             self.metrics.errors.labels("task").inc()
             log.error("background task failed", exc_info=task.exception())
 
+    def start(self) -> None:
+        """Picks up turns that an earlier run (of any replica) stored but did not get answered."""
+        self.relay.start()
+
     async def shutdown(self) -> None:
+        await self.relay.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _publish_events(self, conversation_id: str, frames: list[dict], to: str = "all") -> None:
+    async def _publish_events(self, conversation_id: str, frames: list[dict], to: str = "all") -> bool:
+        """False when pub/sub could not carry them to other replicas: they are stored, and sockets there catch
+        up when pub/sub is back (resync) or when they reconnect."""
+        delivered = True
         for frame in frames:
-            await self.pubsub.publish(conversation_channel(conversation_id), {"to": to, "frame": frame})
+            delivered &= await self.pubsub.publish(conversation_channel(conversation_id), {"to": to, "frame": frame})
+        return delivered
 
     async def publish_transient(self, conversation_id: str, frame: dict, to: str) -> None:
         await self.pubsub.publish(conversation_channel(conversation_id), {"to": to, "frame": frame})
+
+    @staticmethod
+    def _ack(ack: dict, delivered: bool) -> dict:
+        return ack if delivered else {**ack, "delivery": "delayed"}
 
     @staticmethod
     def _append(
@@ -411,8 +433,8 @@ class ConversationService:
         return await self.db.run(work)
 
     async def citizen_message(self, conversation_id: str, client_id: str, text: str) -> dict:
-        """Stores the message (idempotent by client id), publishes it, and starts the bot relay or leaves it
-        to the agent. Returns the ack."""
+        """Stores the message (idempotent by client id) and, in state `bot`, its pending relay in the same
+        transaction; publishes it and starts the relay (which does not wait for pub/sub). Returns the ack."""
         if not self.rate_limiter.allow(conversation_id):
             raise FrameError("rate_limited", client_id=client_id)
 
@@ -439,47 +461,36 @@ class ConversationService:
                 )
                 return existing.seq, [], None, None
             events.append(message)
-            return message.seq, [event_frame(e) for e in events], conversation.state, conversation.language
+            relayed = conversation.state == "bot" and text.strip() != "/request_human"
+            if relayed:
+                relay_outbox.enqueue(session, conversation_id, message.seq, text, conversation.language)
+            return message.seq, [event_frame(e) for e in events], conversation.state, relayed
 
-        seq, frames, state, language = await self.db.run(work)
+        seq, frames, state, relayed = await self.db.run(work)
+        delivered = True
         if frames:
             self.metrics.messages.labels("citizen").inc()
-            await self._publish_events(conversation_id, frames)
-            if state == "bot":
-                if text.strip() == "/request_human":
-                    self._spawn(self.request_handover(conversation_id, reason="citizen_request"))
-                else:
-                    self._spawn(self._relay(conversation_id, text, language))
-                    self.schedule_overview()
-        return {"type": "ack", "client_id": client_id, "seq": seq}
+            if relayed:
+                self.relay.kick(conversation_id)
+                self.schedule_overview()
+            delivered = await self._publish_events(conversation_id, frames)
+            if state == "bot" and not relayed:
+                self._spawn(self.request_handover(conversation_id, reason="citizen_request"))
+        return self._ack({"type": "ack", "client_id": client_id, "seq": seq}, delivered)
 
-    def _relay_lock(self, conversation_id: str) -> asyncio.Lock:
-        # weak values: a lock lives exactly as long as some relay of that conversation holds or awaits it
-        lock = self._relay_locks.get(conversation_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._relay_locks[conversation_id] = lock
-        return lock
+    async def _bot_typing(self, conversation_id: str, active: bool) -> None:
+        await self.publish_transient(conversation_id, {"type": "typing", "sender": "bot", "active": active,
+                                                       "conversation_id": conversation_id}, "all")
 
-    async def _relay(self, conversation_id: str, text: str, language: str) -> None:
-        """One Rasa round trip at a time per conversation so answers keep the order of the questions."""
-        async with self._relay_lock(conversation_id):
-            await self.publish_transient(conversation_id, {"type": "typing", "sender": "bot", "active": True,
-                                                           "conversation_id": conversation_id}, "all")
-            try:
-                replies = await self.rasa.send_message(conversation_id, text, language)
-            except RasaUnavailable as error:
-                log.warning("rasa unavailable: %s", error)
-                self.metrics.errors.labels("rasa").inc()
-                await self._bot_unavailable(conversation_id)
-                return
-            finally:
-                await self.publish_transient(conversation_id, {"type": "typing", "sender": "bot", "active": False,
-                                                               "conversation_id": conversation_id}, "all")
-            await self._deliver_bot_replies(conversation_id, replies)
+    async def _relay_failed(self, relay: ClaimedRelay, created_before: datetime | None) -> None:
+        """Rasa could not answer (or the turn waited too long): the citizen is told, with the offer of a person
+        or a ticket, in the transaction that closes the turn and the turns waiting behind it."""
+        conversation_id = relay.conversation_id
 
-    async def _bot_unavailable(self, conversation_id: str) -> None:
         def work(session: Session):
+            if not relay_outbox.finish(session, relay, "failed"):
+                return []
+            relay_outbox.fail_pending(session, conversation_id, created_before=created_before)
             conversation = session.get(Conversation, conversation_id)
             if conversation is None or conversation.state != "bot":
                 return []
@@ -500,11 +511,15 @@ class ConversationService:
             )
             await self._publish_events(conversation_id, frames)
 
-    async def _deliver_bot_replies(self, conversation_id: str, replies: list[BotReply]) -> None:
+    async def _deliver_bot_replies(self, relay: ClaimedRelay, replies: list[BotReply]) -> None:
+        """Stores the bot's replies and marks the turn done in one transaction (so it is answered once)."""
+        conversation_id = relay.conversation_id
+
         def work(session: Session):
             conversation = session.get(Conversation, conversation_id)
-            if conversation is None or conversation.state != "bot":
-                return [], None  # an agent took over meanwhile: the bot stays silent
+            in_bot = conversation is not None and conversation.state == "bot"
+            if not relay_outbox.finish(session, relay, "done" if in_bot else "skipped") or not in_bot:
+                return [], None  # answered by another relay already, or an agent took over: the bot stays silent
             frames, handover = [], None
             for reply in replies:
                 custom = reply.custom
@@ -639,10 +654,10 @@ class ConversationService:
             return event.seq, [event_frame(event), event_frame(confirmation)], ticket_store.ticket_dict(ticket)
 
         seq, frames, ticket = await self.db.run(work)
-        await self._publish_events(conversation_id, frames)
+        delivered = await self._publish_events(conversation_id, frames)
         if ticket is not None:
             await self.pubsub.publish(CONSOLES_CHANNEL, {"kind": "ticket", "ticket": ticket})
-        return {"type": "ack", "client_id": client_id, "seq": seq}
+        return self._ack({"type": "ack", "client_id": client_id, "seq": seq}, delivered)
 
     async def save_csat(self, conversation_id: str, rating: int, comment: str | None) -> dict:
         def work(session: Session):
@@ -925,10 +940,12 @@ class ConversationService:
             return message.seq, event_frame(message)
 
         seq, frame = await self.db.run(work)
+        delivered = True
         if frame is not None:
             self.metrics.messages.labels("agent").inc()
-            await self._publish_events(conversation_id, [frame])
-        return {"type": "ack", "conversation_id": conversation_id, "client_id": client_id, "seq": seq}
+            delivered = await self._publish_events(conversation_id, [frame])
+        return self._ack({"type": "ack", "conversation_id": conversation_id, "client_id": client_id, "seq": seq},
+                         delivered)
 
     async def push_article(self, agent: AgentInfo, conversation_id: str, article_id: str) -> dict:
         article = self.get_article(article_id)
@@ -1059,29 +1076,22 @@ class ConversationService:
             session.refresh(conversation)
             session.add(HandoverEvent(conversation_id=conversation_id, kind="returned_to_bot",
                                       department=conversation.department, agent_id=agent.id))
+            state = self._state_event(session, conversation, "bot", "returned_to_bot")
             frames = [
                 event_frame(self._append(session, conversation, sender="system", payload=state_notice("bot"),
                                          text=_text(conversation.language, "returned_to_bot"))),
-                event_frame(self._state_event(session, conversation, "bot", "returned_to_bot")),
+                event_frame(state),
             ]
-            return frames, conversation.language, conversation.department
+            # Rasa greets the citizen back; queued like a citizen turn, so it comes before their next question.
+            relay_outbox.enqueue(session, conversation_id, state.seq, "back_to_bot", conversation.language,
+                                 kind="intent")
+            return frames, conversation.department
 
-        frames, language, department = await self.db.run(work)
+        frames, department = await self.db.run(work)
+        self.relay.kick(conversation_id)
         await self._publish_events(conversation_id, frames)
         await self._queue_changed({department} if department else set())
-        self._spawn(self._greet_back(conversation_id, language))
         return {"type": "returned", "conversation_id": conversation_id}
-
-    async def _greet_back(self, conversation_id: str, language: str) -> None:
-        async with self._relay_lock(conversation_id):
-            try:
-                replies = await self.rasa.trigger_intent(conversation_id, "back_to_bot", language)
-            except RasaUnavailable as error:
-                log.warning("rasa unavailable for back_to_bot: %s", error)
-                self.metrics.errors.labels("rasa").inc()
-                await self._bot_unavailable(conversation_id)
-                return
-            await self._deliver_bot_replies(conversation_id, replies)
 
     async def close(self, agent: AgentInfo, conversation_id: str, resolution: str) -> dict:
         await self._close(conversation_id, resolution=resolution, reason="closed_by_agent", agent=agent)
@@ -1162,7 +1172,7 @@ def purge(session: Session, older_than_days: int) -> dict:
     ids = list(session.scalars(stale))
     counts = {"conversations": len(ids), "tickets": 0}
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-        for model in (Message, HandoverEvent, InternalNote, CsatRating, AnswerFeedback):
+        for model in (Message, PendingRelay, HandoverEvent, InternalNote, CsatRating, AnswerFeedback):
             session.execute(delete(model).where(model.conversation_id.in_(chunk)))
         session.execute(update(Ticket).where(Ticket.conversation_id.in_(chunk)).values(conversation_id=None))
         session.execute(delete(Conversation).where(Conversation.id.in_(chunk)))

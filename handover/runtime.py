@@ -13,8 +13,9 @@ from handover.database import Database
 from handover.db import make_sessionmaker
 from handover.metrics import Metrics
 from handover.office_hours import OfficeHours
-from handover.pubsub import PubSub, make_pubsub
+from handover.pubsub import PubSub, default_namespace, make_pubsub
 from handover.rasa_client import RasaClient
+from handover.relay_outbox import RelayPolicy
 from handover.routing import Routing
 from handover.settings import Settings
 
@@ -66,7 +67,8 @@ async def start_handover(settings: Settings, engine: Engine, get_article=None) -
     routing = Routing(office_hours, settings.presence_timeout_seconds, settings.default_handle_seconds)
     await db.run(routing.seed_departments)
     metrics = Metrics()
-    pubsub = make_pubsub(settings.pubsub_url)
+    namespace = settings.instance_name or default_namespace(settings.resolved_database_url, settings.pubsub_url)
+    pubsub = make_pubsub(settings.pubsub_url, namespace)
     await pubsub.connect()
     rasa = RasaClient(
         settings.rasa_url,
@@ -82,7 +84,14 @@ async def start_handover(settings: Settings, engine: Engine, get_article=None) -
         rate_limiter=RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_seconds),
         watch_minutes=settings.watch_minutes,
         get_article=get_article,
+        rasa_timeout_seconds=settings.rasa_timeout_seconds,
+        relay_policy=RelayPolicy(
+            retry_seconds=settings.relay_retry_seconds,
+            max_age_seconds=settings.relay_max_age_seconds,
+            sweep_seconds=settings.relay_sweep_seconds,
+        ),
     )
+    service.start()
     return HandoverRuntime(
         settings=settings, engine=engine, db=db, pubsub=pubsub, routing=routing, rasa=rasa, metrics=metrics,
         service=service, auth=Authenticator(settings.session_hours), presence=LocalPresence(),

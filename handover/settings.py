@@ -46,10 +46,25 @@ class Settings(BaseSettings):
     # --- persistence and pub/sub -----------------------------------------------------------------
     database_url: str | None = Field(None, description="SQLAlchemy URL (default: SQLite at <data_dir>/buergerbot.db).")
     pubsub_url: str = Field("memory://", description="Pub/sub between app replicas: memory:// or redis://host:port/db.")
+    instance_name: str = Field(
+        "", description="Name of this installation, the prefix of its pub/sub channels: replicas of one installation "
+        "share it, installations on one Redis must differ (default: a hash of the database location and Redis db)."
+    )
 
     # --- rasa ----------------------------------------------------------------------------------
     rasa_url: str = Field("http://127.0.0.1:5005", description="Base URL of the Rasa server.")
     rasa_timeout_seconds: float = Field(10.0, description="Timeout for one message round trip to Rasa.")
+    relay_retry_seconds: float = Field(
+        10.0, description="How long a citizen's question is retried while Rasa is unreachable before the citizen "
+        "is told (with the offer of a person or a message)."
+    )
+    relay_max_age_seconds: float = Field(
+        600.0, description="Questions still unanswered after a restart are answered if they are at most this old; "
+        "older ones are reported to the citizen as not answered."
+    )
+    relay_sweep_seconds: float = Field(
+        15.0, description="How often each replica looks for stored questions that no replica is relaying to Rasa."
+    )
 
     # --- bot -----------------------------------------------------------------------------------
     # (The NLU fallback threshold is part of the trained model: FallbackClassifier in bot/config.yml.)

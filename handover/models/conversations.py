@@ -1,5 +1,6 @@
-"""Tables of the handover service: conversations and their ordered events, handover history, agents and
-their sessions, canned responses, internal notes, tickets, CSAT ratings and answer feedback."""
+"""Tables of the handover service: conversations and their ordered events, the bot relay's outbox, handover
+history, agents and their sessions, canned responses, internal notes, tickets, CSAT ratings and answer
+feedback."""
 
 from __future__ import annotations
 
@@ -146,6 +147,32 @@ class Message(Base):
     )
     agent_display_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PendingRelay(Base):
+    """The outbox of the bot relay: a citizen turn (or the `back_to_bot` greeting) that Rasa still has to answer.
+    Written in the same transaction as the message, so a crash after the ack cannot lose the turn; any replica
+    may take it over once the lease of the one relaying it has run out."""
+
+    __tablename__ = "handover_relay_outbox"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "message_seq", name="uq_handover_relay_outbox_seq"),
+        Index("ix_handover_relay_outbox_pending", "conversation_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("handover_conversations.id", ondelete="CASCADE"))
+    message_seq: Mapped[int] = mapped_column(Integer)  # order of relays within the conversation
+    kind: Mapped[str] = mapped_column(String(10), default="message")  # message | intent
+    text: Mapped[str] = mapped_column(Text)  # the citizen's text, or the intent name
+    language: Mapped[str] = mapped_column(String(5), default="de")
+    # pending | done (bot replies stored) | failed (citizen told) | skipped (no longer with the bot)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    owner: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class HandoverEvent(Base):

@@ -12,7 +12,9 @@ from handover import frames as f
 from handover.auth import SESSION_COOKIE, Authenticator
 from handover.console_feed import frames_for
 from handover.conversations import CONSOLES_CHANNEL, agent_channel, conversation_channel
+from handover.delivery_notice import DelayNotices
 from handover.origins import origin_allowed
+from handover.pubsub import RESYNC
 from handover.routes.citizen_ws import SocketWriter, _receive, _refuse
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,9 @@ async def agent_socket(websocket: WebSocket) -> None:
         async def outbound() -> None:
             while True:
                 channel, event = await subscriber.get()
-                if channel == CONSOLES_CHANNEL:
+                if channel == RESYNC:  # pub/sub lost events: the snapshot is authoritative, the console reopens its tabs
+                    await writer.send(await service.snapshot(agent))
+                elif channel == CONSOLES_CHANNEL:
                     for frame in frames_for(agent, runtime.routing, event):
                         await writer.send(frame)
                 elif channel == agent_channel(agent.id):
@@ -68,6 +72,8 @@ async def agent_socket(websocket: WebSocket) -> None:
                         await writer.send(conversation)
                 elif event.get("to") in ("all", "agents"):
                     await writer.send(event["frame"])
+
+        notices = DelayNotices(runtime.pubsub)
 
         async def heartbeat() -> None:
             while True:
@@ -93,6 +99,9 @@ async def agent_socket(websocket: WebSocket) -> None:
                     reply = {"type": "error", "code": "invalid", "message": "Es ist ein Fehler aufgetreten."}
                 if reply is not None:
                     await writer.send(reply)
+                notice = notices.after(reply)
+                if notice is not None:
+                    await writer.send(notice)
 
         tasks = [asyncio.create_task(outbound()), asyncio.create_task(heartbeat())]
         try:

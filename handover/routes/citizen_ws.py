@@ -9,7 +9,9 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from handover import frames as f
+from handover.citizen_stream import CitizenEventStream
 from handover.conversations import conversation_channel
+from handover.delivery_notice import DelayNotices
 from handover.origins import origin_allowed
 
 log = logging.getLogger(__name__)
@@ -34,10 +36,6 @@ async def _refuse(websocket: WebSocket, code: int) -> None:
     error; a refused handshake would only show a bare HTTP 403."""
     await websocket.accept()
     await websocket.close(code=code)
-
-
-def _for_citizen(frame: dict) -> dict:
-    return {key: value for key, value in frame.items() if key != "conversation_id"}
 
 
 async def _receive(websocket: WebSocket) -> str | bytes | None:
@@ -86,31 +84,20 @@ async def citizen_socket(websocket: WebSocket) -> None:
         )
         # subscribe before reading the backlog so nothing published in between is lost; seq de-duplicates
         await subscriber.join(conversation_channel(conversation_id))
-        backlog = await service.events_since(conversation_id, hello.last_seq)
+        stream = CitizenEventStream(service, conversation_id, hello.last_seq)
+        backlog = await stream.backlog()
         welcome["limits"] = {"max_message_chars": settings.max_message_chars,
                              "max_frame_bytes": settings.max_frame_bytes}
         await writer.send(welcome)
-        sent = {"seq": hello.last_seq, "queue": None}
-        for event in backlog:
-            await writer.send(_for_citizen(event))
-            sent["seq"] = max(sent["seq"], event["seq"])
+        for frame in backlog:
+            await writer.send(frame)
+        notices = DelayNotices(runtime.pubsub, hello.language)
 
         async def outbound() -> None:
             while True:
-                _channel, event = await subscriber.get()
-                if event.get("to") not in ("all", "citizen"):
-                    continue
-                frame = event["frame"]
-                if "seq" in frame:
-                    if frame["seq"] <= sent["seq"]:
-                        continue
-                    sent["seq"] = frame["seq"]
-                elif frame["type"] == "queue":
-                    signature = (frame.get("position"), frame.get("estimated_wait_seconds"))
-                    if signature == sent["queue"]:
-                        continue
-                    sent["queue"] = signature
-                await writer.send(_for_citizen(frame))
+                channel, event = await subscriber.get()
+                for frame in await stream.frames_for(channel, event):
+                    await writer.send(frame)
 
         async def inbound() -> None:
             while True:
@@ -128,6 +115,9 @@ async def citizen_socket(websocket: WebSocket) -> None:
                     reply = f.FrameError("invalid", "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.").frame()
                 if reply is not None:
                     await writer.send(reply)
+                notice = notices.after(reply)
+                if notice is not None:
+                    await writer.send(notice)
 
         pump_out = asyncio.create_task(outbound())
         try:

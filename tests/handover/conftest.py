@@ -99,6 +99,7 @@ def make_settings(tmp: Path, *, database_url: str | None, pubsub_url: str, port:
         pubsub_url=pubsub_url,
         rasa_url=f"http://127.0.0.1:{free_port()}",  # nothing listens there
         rasa_timeout_seconds=2.0,
+        relay_retry_seconds=1.0,  # Rasa is down on purpose: one retry, then the citizen is told
         departments_file=departments_file,
         host="127.0.0.1",
         port=port,
