@@ -62,6 +62,8 @@ $(STAMPS)/browser: tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Both browser bundles: the widget (widget/src -> /widget.js) and the agent console
+# (handover/console/src -> /static/console/console.js); see widget/build.mjs.
 widget: install-widget
 	cd widget && npm run --silent build
 
@@ -92,4 +94,5 @@ bench-handover: install-main
 	$(PY) -m benchmarks.handover --out benchmarks/results/handover.json
 
 clean:
-	rm -rf $(STAMPS) var bot/models widget/node_modules tests/browser/node_modules test-artifacts handover/static/widget.js
+	rm -rf $(STAMPS) var bot/models widget/node_modules tests/browser/node_modules test-artifacts handover/static/widget.js \
+	       handover/static/console/console.js
