@@ -65,6 +65,20 @@ class Settings(BaseSettings):
     relay_sweep_seconds: float = Field(
         15.0, description="How often each replica looks for stored questions that no replica is relaying to Rasa."
     )
+    # Written into Rasa's runtime endpoints file (<data_dir>/runtime/endpoints.yml, handover/rasa_endpoints.py).
+    rasa_tracker_store_url: str | None = Field(
+        None, description="SQLAlchemy URL of Rasa's tracker store, which keeps each conversation's dialogue state "
+        "across Rasa restarts (default: SQLite at <data_dir>/rasa-tracker.db; PostgreSQL for several Rasa "
+        "processes, e.g. postgresql://user:pass@db:5432/rasa); memory:// keeps it in memory only."
+    )
+    rasa_lock_store_url: str | None = Field(
+        None, description="Redis URL (redis://host:port/db) of Rasa's lock store; needed when several Rasa processes "
+        "share the tracker store, so one conversation is processed by one of them at a time (default: in memory)."
+    )
+    rasa_action_endpoint_url: str | None = Field(
+        None, description="URL Rasa calls for custom actions (default: http://<host>:<port>/webhook of this app; "
+        "with several app replicas: their load balancer)."
+    )
 
     # --- bot -----------------------------------------------------------------------------------
     # (The NLU fallback threshold is part of the trained model: FallbackClassifier in bot/config.yml.)
