@@ -8,19 +8,22 @@ keep serving.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from knowledge import limits as size
+from knowledge.limits import DEFAULT_LIMITS, ArticleLimits
+
 OFFICES_FILE = "_offices.yml"
 MIN_QUESTIONS = 3
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 DEFAULT_INTRO_HEADING = "Überblick"
 
 
@@ -185,8 +188,25 @@ def _translate(error: dict[str, Any]) -> str:
     return _PYDANTIC_MESSAGES.get(kind, error["msg"])
 
 
-def _split_sections(body: str, first_line: int, path: str) -> tuple[list[Section], list[ArticleError]]:
+def heading_of(line: str) -> str | None:
+    """The text of a `## Überschrift` line (closing `#`s dropped), else None.
+
+    Plain string operations: the regular expression used before backtracked quadratically on long runs of `#`
+    or spaces (a 20 000-character line took 7 s).
+    """
+    if not line.startswith("##") or len(line) < 3 or not line[2].isspace():
+        return None
+    text = line[3:].strip()
+    if not text:
+        return None
+    closed = text.rstrip("#").rstrip()
+    return closed or text
+
+
+def _split_sections(body: str, first_line: int, path: str) -> tuple[list[Section], list[ArticleError], list[int]]:
+    """Sections, their errors, and the line of each section's heading."""
     sections: list[Section] = []
+    lines_of: list[int] = []
     errors: list[ArticleError] = []
     heading: str | None = None
     heading_line = first_line
@@ -197,21 +217,29 @@ def _split_sections(body: str, first_line: int, path: str) -> tuple[list[Section
         if heading is None:
             if text:
                 sections.append(Section(heading=DEFAULT_INTRO_HEADING, text=text))
+                lines_of.append(first_line)
             return
         if not text:
             errors.append(ArticleError(path=path, field="body", message=f"Abschnitt '{heading}' ist leer", line=heading_line))
             return
         sections.append(Section(heading=heading, text=text))
+        lines_of.append(heading_line)
 
     for number, line in enumerate(body.splitlines(), start=first_line):
-        match = HEADING.match(line)
-        if match:
+        found = heading_of(line)
+        if found is not None:
             flush()
-            heading, heading_line, buffer = match.group(1).strip(), number, []
+            heading, heading_line, buffer = found, number, []
         else:
             buffer.append(line)
     flush()
-    return sections, errors
+    return sections, errors, lines_of
+
+
+def _limit_error(path: str, exceeded: size.LimitExceeded | None) -> ArticleError | None:
+    if exceeded is None:
+        return None
+    return ArticleError(path=path, field=exceeded.field, message=exceeded.message, line=exceeded.line)
 
 
 def load_offices(folder: Path) -> OfficesFile:
@@ -250,7 +278,9 @@ def load_offices(folder: Path) -> OfficesFile:
     return result
 
 
-def parse_article(rel_path: str, data: bytes, offices: dict[str, Office]) -> ParsedArticle:
+def parse_article(
+    rel_path: str, data: bytes, offices: dict[str, Office], limits: ArticleLimits = DEFAULT_LIMITS
+) -> ParsedArticle:
     """Parse and validate one article file; never raises for bad content."""
     digest = content_hash(data)
     errors: list[ArticleError] = []
@@ -259,6 +289,9 @@ def parse_article(rel_path: str, data: bytes, offices: dict[str, Office]) -> Par
         errors.append(ArticleError(path=rel_path, field=field_name, message=message, line=line))
         return ParsedArticle(None, errors, digest)
 
+    too_big = _limit_error(rel_path, size.file_too_big(len(data), limits))
+    if too_big:
+        return ParsedArticle(None, [too_big], digest)
     text, decode_error = _decode(rel_path, data)
     if decode_error:
         return ParsedArticle(None, [decode_error], digest)
@@ -316,10 +349,30 @@ def parse_article(rel_path: str, data: bytes, offices: dict[str, Office]) -> Par
                     ArticleError(path=rel_path, field=name, message=_translate(err), line=field_lines.get("office"))
                 )
 
+    if front is not None:
+        for exceeded in (
+            size.summary_too_long(len(front.summary), limits, field_lines.get("summary")),
+            size.too_many_questions(len(front.questions), limits, field_lines.get("questions")),
+        ):
+            if exceeded:
+                errors.append(_limit_error(rel_path, exceeded))
+
     body_first_line = closing + 2
     body = "\n".join(lines[closing + 1 :])
-    sections, section_errors = _split_sections(body, body_first_line, rel_path)
+    # Checked before splitting: an oversized body costs nothing more than this count.
+    body_error = _limit_error(rel_path, size.body_too_long(len(body.strip()), limits, body_first_line))
+    if body_error:
+        errors.append(body_error)
+        return ParsedArticle(None, errors, digest)
+    sections, section_errors, section_lines = _split_sections(body, body_first_line, rel_path)
     errors.extend(section_errors)
+    count_error = _limit_error(rel_path, size.too_many_sections(len(sections), limits, body_first_line))
+    if count_error:
+        errors.append(count_error)
+    for section, line in zip(sections, section_lines):
+        long_error = _limit_error(rel_path, size.section_too_long(section.heading, len(section.text), limits, line))
+        if long_error:
+            errors.append(long_error)
     if not sections and not section_errors:
         errors.append(
             ArticleError(
@@ -338,20 +391,49 @@ def parse_article(rel_path: str, data: bytes, offices: dict[str, Office]) -> Par
     return ParsedArticle(article, [], digest)
 
 
+def _is_article_name(name: str) -> bool:
+    return name.endswith(".md") and name.lower() != "readme.md" and not name.startswith(("_", "."))
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Article files (file symlinks included) and symlinked folders below `folder`, neither followed."""
+    files: list[Path] = []
+    linked_folders: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        kept = []
+        for name in dirnames:
+            if name.startswith(("_", ".")):
+                continue
+            if (here / name).is_symlink():
+                linked_folders.append(here / name)
+            else:
+                kept.append(name)
+        dirnames[:] = kept
+        files.extend(here / name for name in filenames if _is_article_name(name))
+    return sorted(files), sorted(linked_folders)
+
+
 def article_files(folder: Path) -> list[Path]:
     """Article files below `folder`: `*.md`, except README.md and files or folders starting with `_` or `.`."""
     if not folder.exists():
         return []
-    found = []
-    for path in folder.rglob("*.md"):
-        rel = path.relative_to(folder)
-        if path.name.lower() == "readme.md":
-            continue
-        if any(part.startswith(("_", ".")) for part in rel.parts):
-            continue
-        if path.is_file():
-            found.append(path)
-    return sorted(found)
+    return _walk(folder)[0]
+
+
+def _leaves_folder(path: Path, root: Path) -> Path | None:
+    """Where a symlink below `root` points if that is outside `root` (resolved), else None."""
+    target = path.resolve()
+    return None if target == root or target.is_relative_to(root) else target
+
+
+def _outside_error(rel: str, target: Path) -> ArticleError:
+    return ArticleError(
+        path=rel,
+        field="file",
+        message=f"ist eine Verknüpfung aus dem Artikelordner hinaus (nach {target}) und wird nicht geladen",
+        line=None,
+    )
 
 
 @dataclass
@@ -365,41 +447,137 @@ class FolderScan:
     offices: dict[str, Office]
 
 
-def scan_folder(folder: Path, previous_offices: dict[str, Office] | None = None) -> FolderScan:
-    offices_file = load_offices(folder)
+class ParseCache:
+    """Parsed files by (path, content hash): a reload after one edit parses one file, not the whole folder.
+
+    Valid only for one set of offices (an article's office is resolved while parsing), so it empties itself
+    when `_offices.yml` changes.
+    """
+
+    def __init__(self) -> None:
+        self._offices_hash: str | None = None
+        self._parsed: dict[tuple[str, str], ParsedArticle] = {}
+
+    def parse(
+        self, rel: str, data: bytes, offices: dict[str, Office], offices_hash: str, limits: ArticleLimits
+    ) -> ParsedArticle:
+        if offices_hash != self._offices_hash:
+            self._parsed, self._offices_hash = {}, offices_hash
+        key = (rel, content_hash(data))
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            parsed = parse_article(rel, data, offices, limits)
+            self._parsed[key] = parsed
+        return parsed
+
+    def keep_only(self, keys: set[tuple[str, str]]) -> None:
+        self._parsed = {k: v for k, v in self._parsed.items() if k in keys}
+
+
+@dataclass
+class _Claim:
+    rel: str
+    parsed: ParsedArticle
+    data: bytes
+    modified_ns: int
+
+
+def _offices_fingerprint(offices: dict[str, Office]) -> str:
+    return content_hash("\n".join(o.model_dump_json() for _, o in sorted(offices.items())).encode("utf-8"))
+
+
+def scan_folder(
+    folder: Path,
+    previous_offices: dict[str, Office] | None = None,
+    live_paths: Mapping[str, str] | None = None,
+    limits: ArticleLimits = DEFAULT_LIMITS,
+    cache: ParseCache | None = None,
+) -> FolderScan:
+    """Validate the folder. `live_paths` (article id -> file it is served from) decides duplicate ids.
+
+    Two files with one id: the file the id is served from keeps it and the other one (the newcomer) gets the
+    error. If neither is live (first index), the file that exists longer (older modification time, then path)
+    keeps it. Symlinks pointing out of the folder are refused: the folder is what editors review.
+    """
+    root = folder.resolve()
+    live_paths = live_paths or {}
+    cache = cache or ParseCache()
+    errors_of: dict[str, list[ArticleError]] = {}
+    failed: set[str] = set()
+
+    offices_path = folder / OFFICES_FILE
+    outside = _leaves_folder(offices_path, root) if offices_path.is_symlink() else None
+    offices_file = OfficesFile(errors=[_outside_error(OFFICES_FILE, outside)]) if outside else load_offices(folder)
     errors = list(offices_file.errors)
     # A broken offices file must not orphan every article: keep the offices known before.
     offices = offices_file.offices if not offices_file.errors or not previous_offices else previous_offices
     if offices_file.errors and previous_offices:
         offices = {**previous_offices, **offices_file.offices}
-    articles: dict[str, Article] = {}
-    hashes: dict[str, str] = {}
-    failed: set[str] = set()
-    for path in article_files(folder):
+    offices_hash = _offices_fingerprint(offices)
+
+    files, linked_folders = _walk(folder) if folder.exists() else ([], [])
+    for link in linked_folders:
+        target = _leaves_folder(link, root)
+        if target is not None:
+            rel = link.relative_to(folder).as_posix()
+            errors_of.setdefault(rel, []).append(_outside_error(rel, target))
+    claims: dict[str, list[_Claim]] = {}
+    seen: set[tuple[str, str]] = set()
+    for path in files:
         rel = path.relative_to(folder).as_posix()
+        target = _leaves_folder(path, root) if path.is_symlink() else None
+        if target is not None:
+            errors_of.setdefault(rel, []).append(_outside_error(rel, target))
+            failed.add(rel)
+            continue
         try:
+            stat = path.stat()
+            # Refused before reading: a 5 MB file costs one stat call, not a parse.
+            too_big = size.file_too_big(stat.st_size, limits)
+            if too_big:
+                errors_of.setdefault(rel, []).append(_limit_error(rel, too_big))
+                failed.add(rel)
+                continue
             data = path.read_bytes()
         except OSError as exc:
-            errors.append(ArticleError(path=rel, field="file", message=f"nicht lesbar: {exc.strerror}", line=None))
-            failed.add(rel)
-            continue
-        parsed = parse_article(rel, data, offices)
-        if parsed.article is None:
-            errors.extend(parsed.errors)
-            failed.add(rel)
-            continue
-        existing = articles.get(parsed.article.id)
-        if existing is not None:
-            errors.append(
-                ArticleError(
-                    path=rel,
-                    field="id",
-                    message=f"'{parsed.article.id}' ist doppelt vergeben (schon in {existing.path})",
-                    line=_field_lines(data.decode("utf-8", "replace"), 1).get("id"),
-                )
+            errors_of.setdefault(rel, []).append(
+                ArticleError(path=rel, field="file", message=f"nicht lesbar: {exc.strerror}", line=None)
             )
             failed.add(rel)
             continue
-        articles[parsed.article.id] = parsed.article
-        hashes[parsed.article.id] = parsed.content_hash
+        parsed = cache.parse(rel, data, offices, offices_hash, limits)
+        seen.add((rel, parsed.content_hash))
+        if parsed.article is None:
+            errors_of.setdefault(rel, []).extend(parsed.errors)
+            failed.add(rel)
+            continue
+        claims.setdefault(parsed.article.id, []).append(_Claim(rel, parsed, data, stat.st_mtime_ns))
+    cache.keep_only(seen)
+
+    articles: dict[str, Article] = {}
+    hashes: dict[str, str] = {}
+    for article_id, claimants in claims.items():
+        live = live_paths.get(article_id)
+        keeper = next((c for c in claimants if c.rel == live), None)
+        if keeper is None and live in failed:
+            keeper_path = live  # the live file is broken now; its last good version keeps serving
+        else:
+            keeper = keeper or min(claimants, key=lambda c: (c.modified_ns, c.rel))
+            keeper_path = keeper.rel
+            articles[article_id] = keeper.parsed.article
+            hashes[article_id] = keeper.parsed.content_hash
+        for newcomer in claimants:
+            if newcomer is keeper:
+                continue
+            errors_of.setdefault(newcomer.rel, []).append(
+                ArticleError(
+                    path=newcomer.rel,
+                    field="id",
+                    message=f"'{article_id}' ist doppelt vergeben (schon in {keeper_path})",
+                    line=_field_lines(newcomer.data.decode("utf-8", "replace"), 1).get("id"),
+                )
+            )
+            failed.add(newcomer.rel)
+    for rel in sorted(errors_of):
+        errors.extend(errors_of[rel])
     return FolderScan(articles=articles, hashes=hashes, errors=errors, failed_paths=failed, offices=offices)
