@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,20 +34,51 @@ class Chunk:
         return self.kind in QUERY_LIKE_KINDS
 
 
-def _windows(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
-    """Paragraph-aligned windows of at most ~`limit` characters (a paragraph longer than that stays whole)."""
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-    windows: list[str] = []
-    current = ""
-    for paragraph in paragraphs:
-        if current and len(current) + len(paragraph) + 2 > limit:
-            windows.append(current)
-            current = paragraph
-        else:
-            current = f"{current}\n\n{paragraph}" if current else paragraph
+_SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _pack(pieces: list[str], separator: str, limit: int) -> list[str]:
+    """Consecutive pieces (each at most `limit` long) joined greedily into texts of at most `limit` characters.
+
+    One pass, each piece copied once: the cost grows linearly with the text.
+    """
+    packed: list[str] = []
+    current: list[str] = []
+    length = 0
+    for piece in pieces:
+        added = len(piece) + (len(separator) if current else 0)
+        if current and length + added > limit:
+            packed.append(separator.join(current))
+            current, length = [], 0
+            added = len(piece)
+        current.append(piece)
+        length += added
     if current:
-        windows.append(current)
-    return windows or [text]
+        packed.append(separator.join(current))
+    return packed
+
+
+def _bounded(paragraph: str, limit: int) -> list[str]:
+    """A paragraph cut into pieces of at most `limit` characters: at sentence ends, else between words."""
+    if len(paragraph) <= limit:
+        return [paragraph]
+    pieces: list[str] = []
+    for sentence in _SENTENCE_END.split(paragraph):
+        if len(sentence) <= limit:
+            pieces.append(sentence)
+            continue
+        for word in _WHITESPACE.split(sentence):
+            # A "word" longer than a window (a pasted hash, a URL list without spaces) is cut anywhere.
+            pieces.extend(word[start : start + limit] for start in range(0, len(word), limit))
+    return _pack([p for p in pieces if p], " ", limit)
+
+
+def text_windows(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
+    """Paragraph-aligned windows of at most `limit` characters; a longer paragraph is cut at sentences or words."""
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    pieces = [piece for paragraph in paragraphs for piece in _bounded(paragraph, limit)]
+    return _pack(pieces, "\n\n", limit) or [text]
 
 
 def _lead(title: str) -> str:
@@ -58,9 +90,10 @@ def _lead(title: str) -> str:
 def chunk_article(article: Article) -> list[Chunk]:
     chunks = [Chunk(article.id, "title", article.title)]
     if article.summary and article.summary.strip() not in {s.text.strip() for s in article.sections}:
-        chunks.append(Chunk(article.id, "summary", f"{_lead(article.title)}{article.summary}"))
+        for window in text_windows(article.summary):
+            chunks.append(Chunk(article.id, "summary", f"{_lead(article.title)}{window}"))
     for index, section in enumerate(article.sections):
-        for window in _windows(section.text):
+        for window in text_windows(section.text):
             lead = _lead(article.title) if section.heading == DEFAULT_INTRO_HEADING else f"{article.title} – {section.heading}: "
             chunks.append(Chunk(article.id, "section", f"{lead}{window}", index))
     for index, question in enumerate(article.questions):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from knowledge.articles import Article, Office, Section
-from knowledge.chunking import MAX_SECTION_CHARS, chunk_article, chunks_fingerprint
+from knowledge.chunking import MAX_SECTION_CHARS, text_windows, chunk_article, chunks_fingerprint
 
 
 def _article(**overrides) -> Article:
@@ -52,3 +52,43 @@ def test_plain_records_become_one_text_section() -> None:
         ("title", "Wie lange dauert die Inkubationszeit?"),
         ("section", "Wie lange dauert die Inkubationszeit? Bis zu 14 Tage."),
     ]
+
+
+def _single_paragraph(chars: int) -> str:
+    sentence = "Der Antrag wird im Bürgerbüro gestellt und kostet 37 Euro nach der Gebührensatzung. "
+    return (sentence * (chars // len(sentence) + 1))[:chars].strip()
+
+
+def test_a_single_long_paragraph_is_cut_into_windows_whose_count_grows_linearly() -> None:
+    counts = {}
+    for size in (25_000, 50_000, 100_000, 1_000_000):
+        text = _single_paragraph(size)
+        windows = text_windows(text)
+        counts[size] = len(windows)
+        assert all(len(w) <= MAX_SECTION_CHARS for w in windows)
+        assert " ".join(windows).split() == text.split()  # every word once, in order, nothing lost
+        # Cut at sentence ends: windows are nearly full, so the count is the length over the window size.
+        assert size / MAX_SECTION_CHARS <= len(windows) <= size / (MAX_SECTION_CHARS - 90)
+    assert counts[50_000] in (2 * counts[25_000] - 1, 2 * counts[25_000], 2 * counts[25_000] + 1)
+    assert abs(counts[1_000_000] - 10 * counts[100_000]) <= 10
+
+
+def test_sentences_and_words_longer_than_a_window_are_cut_too() -> None:
+    endless_sentence = " ".join(["Gebühr"] * 1000)  # 6 999 characters, no sentence end
+    windows = text_windows(endless_sentence)
+    assert all(len(w) <= MAX_SECTION_CHARS for w in windows) and " ".join(windows).split() == endless_sentence.split()
+    pasted = "x" * 2000  # no space at all
+    assert [len(w) for w in text_windows(pasted)] == [900, 900, 200]
+
+
+def test_short_paragraphs_are_grouped_as_before() -> None:
+    assert text_windows("Erster Absatz.\n\nZweiter Absatz.") == ["Erster Absatz.\n\nZweiter Absatz."]
+    long_paragraph = _single_paragraph(1500)
+    windows = text_windows(f"Kurz vorweg.\n\n{long_paragraph}\n\nUnd danach.")
+    assert windows[0].startswith("Kurz vorweg.\n\nDer Antrag") and windows[-1].endswith("Und danach.")
+    assert all(len(w) <= MAX_SECTION_CHARS for w in windows)
+
+
+def test_a_long_summary_is_windowed_like_a_section() -> None:
+    chunks = [c for c in chunk_article(_article(summary=_single_paragraph(2000))) if c.kind == "summary"]
+    assert len(chunks) == 3 and all(c.text.startswith("Reisepass beantragen. ") for c in chunks)
