@@ -126,6 +126,7 @@ class RedisPubSub(PubSub):
         self.url = url
         self.prefix = f"buergerbot:{namespace}:"
         self._redis = None
+        self._listener = None
         self._pubsub = None
         self._reader: asyncio.Task | None = None
         self._lock = asyncio.Lock()
@@ -141,12 +142,16 @@ class RedisPubSub(PubSub):
         trying to connect."""
         import redis.asyncio as redis
         from redis.backoff import NoBackoff
-        from redis.retry import Retry
+        from redis.asyncio.retry import Retry
 
+        options = dict(decode_responses=True, socket_connect_timeout=2.0, socket_timeout=5.0,
+                       health_check_interval=15)
         # One quick retry reconnects a pooled connection that went stale across a Redis restart; anything
         # longer would hold a citizen's request while Redis is down.
-        self._redis = redis.from_url(self.url, decode_responses=True, socket_connect_timeout=2.0,
-                                     socket_timeout=5.0, health_check_interval=15, retry=Retry(NoBackoff(), 1))
+        self._redis = redis.from_url(self.url, retry=Retry(NoBackoff(), 1), **options)
+        # The subscription must not reconnect behind our back: events published meanwhile would be missed
+        # without the resync that our own reconnect triggers.
+        self._listener = redis.from_url(self.url, retry=Retry(NoBackoff(), 0), **options)
         try:
             await self._subscribe_all()
         except Exception as error:
@@ -161,8 +166,9 @@ class RedisPubSub(PubSub):
             except (asyncio.CancelledError, Exception):
                 pass
         await self._close_subscription()
-        if self._redis is not None:
-            await self._redis.aclose()
+        for client in (self._redis, self._listener):
+            if client is not None:
+                await client.aclose()
 
     async def publish(self, channel: str, message: dict) -> bool:
         if self._healthy:
@@ -206,8 +212,8 @@ class RedisPubSub(PubSub):
         """A fresh subscription connection for every channel this replica's sockets are in."""
         async with self._lock:
             await self._close_subscription()
-            await self._redis.ping()
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            await self._listener.ping()
+            pubsub = self._listener.pubsub(ignore_subscribe_messages=True)
             # redis-py needs at least one subscription before listening; a private channel keeps it alive.
             await pubsub.subscribe(self.prefix + "_keepalive", *[self.prefix + c for c in self._local])
             self._pubsub = pubsub

@@ -61,11 +61,14 @@ def _stop(process: subprocess.Popen) -> None:
 
 @dataclass
 class AppServer:
-    """The Bürgerbot app in a subprocess with its own SQLite database and index folder."""
+    """The Bürgerbot app in a subprocess with its own SQLite database and index folder. `extra_env` overrides
+    settings (e.g. BUERGERBOT_DATABASE_URL, BUERGERBOT_PUBSUB_URL, BUERGERBOT_RASA_URL); `start()` after a
+    `process.kill()` restarts it on the same port and database, appending to the same log."""
 
     workdir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -90,12 +93,13 @@ class AppServer:
             "BUERGERBOT_DATABASE_URL": f"sqlite:///{self.database_path}",
             "BUERGERBOT_WATCH_ARTICLES": "false",
             "BUERGERBOT_LOG_LEVEL": "WARNING",
+            **self.extra_env,
         }
         log = self.workdir / "app.log"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "handover.app:create_app", "--factory", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )
         _wait(f"{self.url}/actions/health", self.process, log, timeout)
         if not INDEX_CACHE.exists():

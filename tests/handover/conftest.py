@@ -129,11 +129,15 @@ def redis_url():
     return os.environ.get("BUERGERBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-@pytest.fixture(scope="session")
-def sqlite_server(tmp_path_factory):
+def seed_index_cache() -> None:
     INDEX_CACHE.parent.mkdir(parents=True, exist_ok=True)
     if SHARED_INDEX.is_dir() and not INDEX_CACHE.exists():  # `make index` already embedded the demo articles
         shutil.copytree(SHARED_INDEX, INDEX_CACHE)
+
+
+@pytest.fixture(scope="session")
+def sqlite_server(tmp_path_factory):
+    seed_index_cache()
     tmp = tmp_path_factory.mktemp("app-sqlite")
     server = AppServer(make_settings(tmp, database_url=None, pubsub_url="memory://")).start()
     yield server
