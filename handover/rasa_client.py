@@ -1,13 +1,31 @@
 """Relay to Rasa's REST channel, and `trigger_intent` for "return to bot". Replies are normalised into
 `BotReply` items: a `custom` object that Rasa sends as its own list item is attached to the preceding text
-item of the same response (docs/bot-payloads.md)."""
+item of the same response (docs/bot-payloads.md).
+
+Several Rasa processes (`BUERGERBOT_RASA_URL` as a comma-separated list) that share one tracker store and one
+lock store are balanced here, in the client; there is no cluster logic beyond that. Each conversation has its own
+order of the replicas (rendezvous hashing of its id), the same in every app replica and after restarts: its turns
+go to its first replica, so the lock store rarely makes one Rasa wait for another, and to the next one in its
+order when a replica refuses the connection (stopped, restarting, still loading its model). Any replica can
+continue any conversation because the dialogue state is in the shared tracker store."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
+from typing import Sequence
+from urllib.parse import urlsplit
 
 import httpx
+
+log = logging.getLogger(__name__)
+
+# A replica that failed is asked last for this long, so the conversations routed to it do not each pay for a
+# failed connection while it restarts (loading the model takes about half a minute).
+DOWN_SECONDS = 5.0
 
 
 class RasaUnavailable(Exception):
@@ -43,9 +61,54 @@ def merge_replies(items: list[dict]) -> list[BotReply]:
     return replies
 
 
+def parse_rasa_urls(value: str | Sequence[str]) -> list[str]:
+    """`BUERGERBOT_RASA_URL`: one base URL or a comma-separated list of them (one per Rasa process)."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    urls = [item.strip().rstrip("/") for item in items if item.strip()]
+    if not urls:
+        raise ValueError("BUERGERBOT_RASA_URL names no Rasa server")
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"BUERGERBOT_RASA_URL: {url!r} is not an http:// or https:// base URL")
+    if len(set(urls)) != len(urls):
+        raise ValueError("BUERGERBOT_RASA_URL names the same Rasa server twice")
+    return urls
+
+
+def _weight(url: str, conversation_id: str) -> int:
+    # Not hash(): that differs between processes, and every app replica must route a conversation alike.
+    return int.from_bytes(hashlib.blake2b(f"{url} {conversation_id}".encode(), digest_size=8).digest(), "big")
+
+
+class Replicas:
+    """The Rasa processes, and per conversation the order in which to ask them."""
+
+    def __init__(self, urls: list[str], down_seconds: float = DOWN_SECONDS) -> None:
+        self.urls = urls
+        self.down_seconds = down_seconds
+        self._down_until: dict[str, float] = {}
+
+    def order(self, conversation_id: str) -> list[str]:
+        """Rendezvous order: adding or removing a replica moves only the conversations that gain or lose it,
+        and a failed replica's conversations spread over all the others. Failed ones go last, still tried."""
+        ranked = sorted(self.urls, key=lambda url: _weight(url, conversation_id), reverse=True)
+        now = time.monotonic()
+        return sorted(ranked, key=lambda url: self._down_until.get(url, 0.0) > now)  # stable: keeps the rank
+
+    def mark_down(self, url: str, error: object) -> None:
+        if len(self.urls) > 1 and self._down_until.get(url, 0.0) <= time.monotonic():
+            log.warning("Rasa at %s failed (%s); its conversations go to the other replicas", url, error)
+        self._down_until[url] = time.monotonic() + self.down_seconds
+
+    def mark_up(self, url: str) -> None:
+        if self._down_until.pop(url, None) is not None and len(self.urls) > 1:
+            log.info("Rasa at %s answers again", url)
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout_seconds: float, observe_latency=None) -> None:
-        self.base_url = base_url.rstrip("/")
+    def __init__(self, base_url: str | Sequence[str], timeout_seconds: float, observe_latency=None) -> None:
+        self.replicas = Replicas(parse_rasa_urls(base_url))
         self.timeout = httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 3.0))
         self._client = httpx.AsyncClient(timeout=self.timeout)
         self._observe_latency = observe_latency or (lambda kind, seconds: None)
@@ -53,30 +116,59 @@ class RasaClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def _post(self, kind: str, url: str, body: dict, params: dict | None = None):
+    async def _post(self, kind: str, conversation_id: str, path: str, body: dict):
+        """Asks the conversation's replicas in its order. Only a turn that certainly did not reach a replica goes
+        on to the next one: a turn that may have reached it (a timeout or a dropped connection after sending)
+        is not sent twice within the call; the replica is marked failed, so the caller's retry goes elsewhere."""
         started = time.perf_counter()
+        failures: list[str] = []
         try:
-            response = await self._client.post(url, json=body, params=params)
-            response.raise_for_status()
-            return response.json()
-        except (httpx.HTTPError, ValueError) as error:
-            raise RasaUnavailable(f"{kind}: {type(error).__name__}: {error}") from error
+            for base in self.replicas.order(conversation_id):
+                try:
+                    response = await self._client.post(f"{base}{path}", json=body)
+                except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                    self.replicas.mark_down(base, type(error).__name__)
+                    failures.append(f"{base}: {type(error).__name__}")
+                    continue
+                except httpx.PoolTimeout as error:  # our own connection pool is full, not the replica's fault
+                    raise RasaUnavailable(f"{kind}: {type(error).__name__}: {error}") from error
+                except httpx.HTTPError as error:
+                    self.replicas.mark_down(base, type(error).__name__)
+                    raise RasaUnavailable(f"{kind}: {base}: {type(error).__name__}: {error}") from error
+                except asyncio.CancelledError:  # the caller's deadline for the whole call (a hung replica)
+                    self.replicas.mark_down(base, "no answer in time")
+                    raise
+                if response.status_code == 409:  # "No agent loaded": still loading its model, nothing processed
+                    self.replicas.mark_down(base, "model not loaded")
+                    failures.append(f"{base}: 409 model not loaded")
+                    continue
+                try:
+                    response.raise_for_status()
+                    data = response.json()
+                except (httpx.HTTPError, ValueError) as error:
+                    raise RasaUnavailable(f"{kind}: {base}: {type(error).__name__}: {error}") from error
+                self.replicas.mark_up(base)
+                return data
+            raise RasaUnavailable(f"{kind}: no Rasa replica answered ({'; '.join(failures)})")
         finally:
             self._observe_latency(kind, time.perf_counter() - started)
 
     async def send_message(self, conversation_id: str, text: str, language: str) -> list[BotReply]:
         data = await self._post(
             "message",
-            f"{self.base_url}/webhooks/rest/webhook",
+            conversation_id,
+            "/webhooks/rest/webhook",
             {"sender": conversation_id, "message": text, "metadata": {"language": language}},
         )
         return merge_replies(data if isinstance(data, list) else [])
 
     async def trigger_intent(self, conversation_id: str, intent: str, language: str) -> list[BotReply]:
-        """Rasa's HTTP API (`--enable-api`); without `output_channel` it returns the bot's messages."""
+        """Rasa's HTTP API (`--enable-api`); without `output_channel` it returns the bot's messages. Routed like
+        the conversation's messages, to the replica that has been answering it."""
         data = await self._post(
             "trigger_intent",
-            f"{self.base_url}/conversations/{conversation_id}/trigger_intent",
+            conversation_id,
+            f"/conversations/{conversation_id}/trigger_intent",
             {"name": intent, "entities": {"language": language}},
         )
         messages = data.get("messages", []) if isinstance(data, dict) else []

@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handover.rasa_client import parse_rasa_urls
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +54,11 @@ class Settings(BaseSettings):
     )
 
     # --- rasa ----------------------------------------------------------------------------------
-    rasa_url: str = Field("http://127.0.0.1:5005", description="Base URL of the Rasa server.")
+    rasa_url: str = Field(
+        "http://127.0.0.1:5005", description="Base URL of the Rasa server, or a comma-separated list of several Rasa "
+        "processes that share the tracker and lock store (each conversation goes to one of them by a hash of its "
+        "id, and to the next one when that one does not answer)."
+    )
     rasa_timeout_seconds: float = Field(10.0, description="Timeout for one message round trip to Rasa.")
     relay_retry_seconds: float = Field(
         10.0, description="How long a citizen's question is retried while Rasa is unreachable before the citizen "
@@ -117,6 +123,15 @@ class Settings(BaseSettings):
     watch_minutes: int = Field(30, description="Bot conversations active within this many minutes appear in the watch list.")
     retention_days: int = Field(180, description="Closed conversations and done tickets older than this are purged.")
     log_format: str = Field("json", description="'json' (structured, personal data redacted) or 'text'.")
+
+    @field_validator("rasa_url")
+    @classmethod
+    def _rasa_urls_valid(cls, value: str) -> str:
+        return ",".join(parse_rasa_urls(value))
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return parse_rasa_urls(self.rasa_url)
 
     @property
     def resolved_index_dir(self) -> Path:
