@@ -9,9 +9,11 @@ PY := $(VENV)/bin/python
 RASA := $(VENV_RASA)/bin/rasa
 BUERGERBOT := $(VENV)/bin/buergerbot
 STAMPS := .stamps
-HOST ?= 127.0.0.1
-PORT ?= 8000
-RASA_PORT ?= 5005
+# `make run HOST=0.0.0.0 PORT=8080 RASA_PORT=5006`; unset, they come from the settings (BUERGERBOT_HOST,
+# BUERGERBOT_PORT, BUERGERBOT_RASA_URL in the environment or .env; defaults 127.0.0.1, 8000, 5005).
+HOST ?=
+PORT ?=
+RASA_PORT ?=
 
 .PHONY: run test install install-main install-rasa install-widget install-browser index train widget \
         bench-knowledge bench-bot bench-handover lock-rasa clean
@@ -74,12 +76,7 @@ train: install-main install-rasa
 	$(PY) -m bot.training --rasa $(RASA)
 
 run: install index train widget
-	@echo "Bürgerbot"
-	@echo "  Demo page with widget:  http://$(HOST):$(PORT)/"
-	@echo "  Agent console:          http://$(HOST):$(PORT)/console"
-	@echo "  API docs:               http://$(HOST):$(PORT)/docs"
-	@echo "  Rasa server:            http://$(HOST):$(RASA_PORT)/"
-	$(PY) -m handover.run --rasa $(RASA) --host $(HOST) --port $(PORT) --rasa-port $(RASA_PORT)
+	$(PY) -m handover.run --rasa $(abspath $(RASA))$(if $(HOST), --host $(HOST))$(if $(PORT), --port $(PORT))$(if $(RASA_PORT), --rasa-port $(RASA_PORT))
 
 test: install install-browser index train widget
 	bash tests/run.sh
