@@ -13,6 +13,9 @@ from typing import Any
 
 import httpx
 
+from handover.rasa_endpoints import write_runtime_endpoints
+from handover.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 BOT_DIR = ROOT / "bot"
@@ -115,29 +118,39 @@ class AppServer:
 
 @dataclass
 class RasaServer:
-    """`rasa run --enable-api` with the trained model, its action endpoint pointing at an AppServer."""
+    """`rasa run --enable-api` with the trained model, its action endpoint pointing at an AppServer.
+
+    It runs with the endpoints file `make run` generates (handover/rasa_endpoints.py): by default the SQL tracker
+    store on SQLite in `workdir`, so a restart (`kill()` then `start()`) continues every conversation; give
+    `tracker_store_url` and `lock_store_url` for replicas sharing PostgreSQL and Redis."""
 
     workdir: Path
     action_server_url: str
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    tracker_store_url: str | None = None
+    lock_store_url: str | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def settings(self) -> Settings:
+        return Settings(
+            _env_file=None, data_dir=self.workdir, rasa_action_endpoint_url=f"{self.action_server_url}/webhook",
+            rasa_tracker_store_url=self.tracker_store_url, rasa_lock_store_url=self.lock_store_url,
+        )
+
     def start(self, timeout: float = 600) -> "RasaServer":
-        endpoints = self.workdir / "endpoints.yml"
-        # The shipped endpoints file, pointed at this test's app.
-        shipped = (BOT_DIR / "endpoints.yml").read_text(encoding="utf-8")
-        endpoints.write_text(shipped.replace("http://127.0.0.1:8000", self.action_server_url), encoding="utf-8")
+        endpoints = write_runtime_endpoints(self.settings)
         log = self.workdir / "rasa.log"
         env = {"PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "RASA_TELEMETRY_ENABLED": "false",
                "TF_CPP_MIN_LOG_LEVEL": "2"}
         self.process = subprocess.Popen(
             [str(RASA), "run", "--enable-api", "-m", str(MODEL), "--port", str(self.port), "--interface",
              "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(BOT_DIR / "credentials.yml")],
-            cwd=self.workdir, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            cwd=self.workdir, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )
         _wait(f"{self.url}/status", self.process, log, timeout,
               ok=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
@@ -146,6 +159,12 @@ class RasaServer:
     def stop(self) -> None:
         if self.process is not None:
             _stop(self.process)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill: nothing is flushed or closed."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 class Conversation:
