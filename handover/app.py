@@ -9,6 +9,7 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from bot.actions.knowledge_answers import prefetch_search
 from handover import actions_endpoint
 from handover.actions_endpoint import configure_bot_actions
 from handover.db import make_engine, make_sessionmaker, upgrade_database
@@ -53,7 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await knowledge.start_watching()
         app.state.knowledge = knowledge
         configure_bot_actions(app, settings, knowledge, make_sessionmaker(engine))
-        app.state.handover = await start_handover(settings, engine, get_article=knowledge.get_article)
+        # The query embedding of a citizen's message starts while Rasa interprets it (bot/actions/knowledge_answers).
+        app.state.handover = await start_handover(settings, engine, get_article=knowledge.get_article,
+                                                  before_rasa_message=prefetch_search(knowledge))
         log.info("app ready: %s articles indexed", knowledge.status().articles)
         try:
             yield

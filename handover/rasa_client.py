@@ -16,7 +16,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
 import httpx
@@ -107,11 +107,15 @@ class Replicas:
 
 
 class RasaClient:
-    def __init__(self, base_url: str | Sequence[str], timeout_seconds: float, observe_latency=None) -> None:
+    def __init__(self, base_url: str | Sequence[str], timeout_seconds: float, observe_latency=None,
+                 before_message: Callable[[str], None] | None = None) -> None:
+        """`before_message(text)` sees each citizen text just before Rasa does and must return at once: the app
+        starts the knowledge search's query embedding there, so it runs while Rasa interprets the message."""
         self.replicas = Replicas(parse_rasa_urls(base_url))
         self.timeout = httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 3.0))
         self._client = httpx.AsyncClient(timeout=self.timeout)
         self._observe_latency = observe_latency or (lambda kind, seconds: None)
+        self._before_message = before_message
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -154,6 +158,11 @@ class RasaClient:
             self._observe_latency(kind, time.perf_counter() - started)
 
     async def send_message(self, conversation_id: str, text: str, language: str) -> list[BotReply]:
+        if self._before_message is not None:
+            try:
+                self._before_message(text)
+            except Exception:  # an optimisation only: the message goes to Rasa regardless
+                log.exception("before_message hook failed")
         data = await self._post(
             "message",
             conversation_id,

@@ -58,10 +58,12 @@ class HandoverRuntime:
         self.db.close()
 
 
-async def start_handover(settings: Settings, engine: Engine, get_article=None) -> HandoverRuntime:
+async def start_handover(settings: Settings, engine: Engine, get_article=None,
+                         before_rasa_message=None) -> HandoverRuntime:
     """Expects the schema to be migrated already (`upgrade_database` runs first in the lifespan).
 
-    The engine belongs to the caller, who disposes of it."""
+    The engine belongs to the caller, who disposes of it. `before_rasa_message(text)` is called with each
+    citizen text just before it is posted to Rasa (RasaClient)."""
     db = Database(make_sessionmaker(engine), serialize=engine.dialect.name == "sqlite")
     office_hours = OfficeHours.from_file(settings.departments_file)
     routing = Routing(office_hours, settings.presence_timeout_seconds, settings.default_handle_seconds)
@@ -74,6 +76,7 @@ async def start_handover(settings: Settings, engine: Engine, get_article=None) -
         settings.rasa_url,
         settings.rasa_timeout_seconds,
         observe_latency=lambda kind, seconds: metrics.rasa_latency.labels(kind).observe(seconds),
+        before_message=before_rasa_message,
     )
     service = ConversationService(
         db=db,

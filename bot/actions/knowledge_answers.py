@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -32,7 +32,7 @@ from bot.actions.texts import say
 
 if TYPE_CHECKING:
     from knowledge.articles import Article, Section
-    from knowledge.service import SearchResult
+    from knowledge.service import KnowledgeService, SearchResult
 
 CANDIDATES = 3
 TRAIL_LENGTH = 10
@@ -108,6 +108,24 @@ def _trail(tracker: Tracker, entry: MatchedArticle | None) -> list[dict[str, Any
 def _topics(tracker: Tracker, article_id: str) -> list[str]:
     topics = [topic for topic in (tracker.get_slot("topics") or []) if topic != article_id]
     return (topics + [article_id])[-TOPICS_LENGTH:]
+
+
+def prefetch_search(knowledge: "KnowledgeService") -> Callable[[str], None]:
+    """The gateway's hook for a citizen message on its way to Rasa (RasaClient `before_message`).
+
+    Embeds the text this action would search for (what `latest_citizen_text` reads back: stripped, no button
+    payload) in a worker thread while Rasa interprets the message; if Rasa then runs this action, its search
+    takes the finished vector instead of embedding the text again, and finds the same articles. Only helps when
+    the action runs in the process that relayed the message (one app, or Rasa's action endpoint on the same
+    replica); elsewhere the search embeds as before.
+    """
+
+    def before_message(text: str) -> None:
+        query = text.strip()
+        if query and not is_button_payload(query):
+            knowledge.model.prefetch_query(query)
+
+    return before_message
 
 
 class ActionAnswerFromKnowledge(Action):
@@ -256,4 +274,4 @@ class ActionAnswerFromKnowledge(Action):
         ]
 
 
-__all__ = ["ActionAnswerFromKnowledge", "Decision", "is_follow_up", "key_facts"]
+__all__ = ["ActionAnswerFromKnowledge", "Decision", "is_follow_up", "key_facts", "prefetch_search"]
