@@ -6,10 +6,11 @@ frame as a notice and leave the acknowledged message alone (docs/protocol.md).""
 
 from __future__ import annotations
 
+from handover.frames import ERROR_TEXTS
 from handover.pubsub import PubSub
 
 TEXTS = {
-    "de": "Ihre Nachricht ist gespeichert, die Zustellung verzögert sich.",
+    "de": ERROR_TEXTS["delivery_delayed"],
     "en": "Your message has been saved; its delivery is delayed.",
 }
 

@@ -177,6 +177,8 @@ ERROR_TEXTS = {
     "unsupported_version": "Diese Version des Chat-Fensters wird nicht mehr unterstützt. Bitte laden Sie die Seite neu.",
     "conflict": "Das ist in diesem Gesprächszustand nicht möglich.",
     "forbidden": "Dafür fehlt Ihnen die Berechtigung.",
+    # not a failure: the message is stored and acknowledged, pub/sub is down (handover/delivery_notice.py)
+    "delivery_delayed": "Ihre Nachricht ist gespeichert, die Zustellung verzögert sich.",
 }
 
 
