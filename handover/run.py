@@ -121,11 +121,11 @@ def app_command(settings: Settings) -> list[str]:
 
 
 def run_settings(settings: Settings, host: str | None, port: int | None, rasa_port: int | None) -> Settings:
-    """The settings with the command line's host and ports: the app's Rasa URL follows the Rasa port, the
-    public URL (allowed websocket origin) the app's port unless it was configured."""
+    """The settings with the command line's host and ports: the app's Rasa URL is the one Rasa started here (on
+    the Rasa port), the public URL (allowed websocket origin) follows the app's port unless it was configured."""
     host = host or settings.host
     port = port or settings.port
-    rasa_port = rasa_port or urlsplit(settings.rasa_url).port or 5005
+    rasa_port = rasa_port or urlsplit(settings.rasa_urls[0]).port or 5005
     update = {"host": host, "port": port, "rasa_url": f"http://127.0.0.1:{rasa_port}",
               "data_dir": settings.data_dir.resolve()}
     if "public_url" not in settings.model_fields_set:

@@ -7,6 +7,7 @@ Rasa is asked on every call (2 s at most): a load balancer polling `/ready` must
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 import httpx
@@ -58,7 +59,7 @@ def knowledge_component(knowledge: KnowledgeService) -> ComponentStatus:
     return ComponentStatus(ok=True, detail=f"{status.articles} articles indexed")
 
 
-async def rasa_component(rasa_url: str) -> ComponentStatus:
+async def rasa_replica_status(rasa_url: str) -> ComponentStatus:
     """Rasa's `/status` (API enabled) answers 409 until the model is loaded and then names the model file."""
     url = f"{rasa_url.rstrip('/')}/status"
     try:
@@ -67,23 +68,31 @@ async def rasa_component(rasa_url: str) -> ComponentStatus:
     except httpx.HTTPError as error:
         return ComponentStatus(ok=False, detail=f"not reachable at {rasa_url} ({type(error).__name__})")
     if response.status_code == 409:
-        return ComponentStatus(ok=False, detail="running, model not loaded yet")
+        return ComponentStatus(ok=False, detail=f"{rasa_url} running, model not loaded yet")
     if response.status_code != 200:
-        return ComponentStatus(ok=False, detail=f"/status answered {response.status_code}")
+        return ComponentStatus(ok=False, detail=f"{rasa_url} /status answered {response.status_code}")
     try:
         model_file = response.json().get("model_file")
     except (ValueError, AttributeError):
         model_file = None
     if not model_file:
-        return ComponentStatus(ok=False, detail="running, no model loaded")
-    return ComponentStatus(ok=True, detail=f"model {model_file}")
+        return ComponentStatus(ok=False, detail=f"{rasa_url} running, no model loaded")
+    return ComponentStatus(ok=True, detail=f"{rasa_url} model {model_file}")
+
+
+async def rasa_component(rasa_urls: list[str]) -> ComponentStatus:
+    """With several Rasa processes one ready replica answers every citizen (the gateway moves on from one that
+    does not answer); the detail names each."""
+    replicas = await asyncio.gather(*(rasa_replica_status(url) for url in rasa_urls))
+    return ComponentStatus(ok=any(replica.ok for replica in replicas),
+                           detail="; ".join(replica.detail for replica in replicas))
 
 
 async def components(settings: Settings, knowledge: KnowledgeService) -> Components:
     return Components(
         app=ComponentStatus(ok=True, detail="answering"),
         knowledge=knowledge_component(knowledge),
-        rasa=await rasa_component(settings.rasa_url),
+        rasa=await rasa_component(settings.rasa_urls),
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import httpx
 
+from handover.routes.health import rasa_component
+from tests.handover.conftest import free_port
+
 
 async def test_not_ready_without_rasa_and_health_names_what_is_missing(sqlite_server) -> None:
     async with httpx.AsyncClient(base_url=sqlite_server.base) as http:
@@ -21,3 +24,10 @@ async def test_not_ready_without_rasa_and_health_names_what_is_missing(sqlite_se
     assert components["rasa"] == {"ok": False, "detail": components["rasa"]["detail"]}
     assert "not reachable" in components["rasa"]["detail"]
     assert body["knowledge"]["articles"] > 0 and body["knowledge"]["errors"] == []
+
+
+async def test_several_rasa_processes_are_each_named() -> None:
+    urls = [f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"]
+    status = await rasa_component(urls)
+    assert not status.ok
+    assert all(f"not reachable at {url}" in status.detail for url in urls)
