@@ -374,6 +374,8 @@ describe('agent console', () => {
       null,
       { timeout: WAIT },
     );
+    // The close button is disabled now: the keyboard focus must stay in the conversation, not fall to <body>.
+    assert.equal(await agentPage.evaluate(() => document.activeElement?.matches('.chat:not([hidden])')), true);
     await screenshot(agentPage, 'console-closed');
     assert.deepEqual(pageErrors, []);
   });

@@ -75,9 +75,12 @@ function renderHead(chat) {
   const writable = canWrite(chat);
   panel.classList.toggle('is-closed', !writable);
   for (const button of panel.querySelectorAll('.chat-actions button')) {
+    const hadFocus = document.activeElement === button;
     // A chat you hold stays open until it is closed, transferred or returned; otherwise it would be orphaned.
     if (button.dataset.action === 'hide') button.disabled = summary.state === 'agent' && isMine(chat);
     else button.disabled = !writable;
+    // A disabled button drops the focus to <body>, where a keyboard or screen-reader user loses their place.
+    if (hadFocus && button.disabled) panel.focus();
   }
 }
 
