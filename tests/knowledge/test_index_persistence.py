@@ -9,17 +9,19 @@ from knowledge.chunking import chunk_article
 from .conftest import write_article
 
 
-def _embedded(model) -> int:
-    return model.documents_embedded + model.queries_embedded
+def _embedded(*models) -> int:
+    return sum(m.documents_embedded + m.queries_embedded for m in models)
 
 
-def test_restart_loads_without_embedding_and_edit_reembeds_only_that_article(small_kb, make_service, model, tmp_path):
+def test_restart_loads_without_embedding_and_edit_reembeds_only_the_changed_chunks(
+    small_kb, make_service, model, build_model, tmp_path
+):
     index_dir = tmp_path / "index"
     first = make_service(small_kb, index_dir)
-    before = _embedded(model)
+    before = _embedded(model, build_model)
     stats = first.load()
     total_chunks = first.status().chunks
-    assert stats.chunks_embedded == total_chunks == _embedded(model) - before
+    assert stats.chunks_embedded == total_chunks == _embedded(model, build_model) - before
     assert stats.articles_embedded == 3
 
     manifest = json.loads((index_dir / "manifest.json").read_text())
@@ -31,28 +33,34 @@ def test_restart_loads_without_embedding_and_edit_reembeds_only_that_article(sma
 
     # A new process (new service object) with unchanged files: nothing is embedded, the faiss file is reused.
     restarted = make_service(small_kb, index_dir)
-    before = _embedded(model)
+    before = _embedded(model, build_model)
     stats = restarted.load()
-    assert _embedded(model) - before == 0
+    assert _embedded(model, build_model) - before == 0
     assert stats.chunks_embedded == 0 and stats.reused_index_file
     assert restarted.search("Wie hoch ist die Hundesteuer?").hits[0].article.id == "hundesteuer"
 
-    # Edit one article: only its chunks are embedded, in a fresh process as well as in the serving one.
+    # Edit one article's summary: only the summary chunk is embedded, in a fresh process (its other chunks'
+    # vectors come from the index folder) as well as in the serving one (from the serving index).
     write_article(small_kb, "hundesteuer", summary="Hunde melden Sie beim Steueramt an. Die Steuer beträgt 120 Euro.")
     again = make_service(small_kb, index_dir)
-    before = _embedded(model)
+    before = _embedded(model, build_model)
     stats = again.load()
-    changed_chunks = len(chunk_article(again.get_article("hundesteuer")))
+    summary_chunks = [c for c in chunk_article(again.get_article("hundesteuer")) if c.kind == "summary"]
     assert stats.articles_embedded == 1
-    assert _embedded(model) - before == stats.chunks_embedded == changed_chunks
+    assert _embedded(model, build_model) - before == stats.chunks_embedded == len(summary_chunks) == 1
     assert "120 Euro" in again.get_article("hundesteuer").summary
+    write_article(small_kb, "hundesteuer", summary="Hunde melden Sie beim Steueramt an. Die Steuer beträgt 130 Euro.")
+    before = _embedded(model, build_model)
+    stats = again.load()
+    assert _embedded(model, build_model) - before == stats.chunks_embedded == 1
+    assert again.search("Wie hoch ist die Hundesteuer?").hits[0].article.summary.endswith("130 Euro.")
 
     # A change that only touches metadata (not the embedded text) embeds nothing.
-    write_article(small_kb, "hundesteuer", summary="Hunde melden Sie beim Steueramt an. Die Steuer beträgt 120 Euro.",
+    write_article(small_kb, "hundesteuer", summary="Hunde melden Sie beim Steueramt an. Die Steuer beträgt 130 Euro.",
                   updated="2026-05-01")
-    before = _embedded(model)
+    before = _embedded(model, build_model)
     stats = again.load()
-    assert _embedded(model) - before == 0
+    assert _embedded(model, build_model) - before == 0
     assert str(again.get_article("hundesteuer").updated) == "2026-05-01"
     manifest = json.loads((index_dir / "manifest.json").read_text())
     assert manifest["articles"]["hundesteuer"]["content_hash"] != ""
@@ -131,7 +139,9 @@ def test_search_on_an_empty_folder_answers_no_answer(tmp_path, make_service):
     assert service.status().articles == 0
 
 
-def test_a_file_broken_while_the_app_was_down_serves_its_last_good_version(small_kb, make_service, model, tmp_path):
+def test_a_file_broken_while_the_app_was_down_serves_its_last_good_version(
+    small_kb, make_service, model, build_model, tmp_path
+):
     index_dir = tmp_path / "index"
     running = make_service(small_kb, index_dir)
     running.load()
@@ -141,9 +151,9 @@ def test_a_file_broken_while_the_app_was_down_serves_its_last_good_version(small
     path.write_text(path.read_text(encoding="utf-8")[:120], encoding="utf-8")  # half-saved while stopped
 
     restarted = make_service(small_kb, index_dir)
-    before = _embedded(model)
+    before = _embedded(model, build_model)
     restarted.load()
-    assert _embedded(model) == before  # served from the persisted vectors, nothing re-embedded
+    assert _embedded(model, build_model) == before  # served from the persisted vectors, nothing re-embedded
     article = restarted.get_article("personalausweis")
     assert article is not None and article.path == "personalausweis.md"
     assert article.updated.isoformat() == "2026-10-01"
