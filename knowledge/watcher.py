@@ -2,6 +2,19 @@
 
 watchfiles batches the events of one save (editors write temp files, rename, touch) into one change set;
 the rebuild runs in a worker thread so searches keep being answered from the serving version meanwhile.
+
+Two ways a change used to be missed, both fixed here:
+
+* A file written right after its folder was created (`mkdir wahlen && cp … wahlen/`) produces no event: the
+  OS watch on the new folder is added only after the folder's own "created" event, and that event was
+  filtered out for not ending in `.md`. Folder events now count; the reload's scan finds the files inside.
+* A watcher that could not start (inotify limits, a vanished folder) was logged and forgotten after a 5 s
+  wait, and the service went on without hot reload. Now `start()` returns only when the watch is in place,
+  falls back to polling if the native watcher fails, and raises if that fails too; a watcher that dies
+  later is logged as an error and restarted in polling mode.
+
+A folder that is replaced (deleted and created again, or a symlink switched to a new release) keeps an OS
+watch on the old one, which never reports again; the watcher notices the new folder and starts over on it.
 """
 
 from __future__ import annotations
@@ -9,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Literal
 
 from watchfiles import Change, awatch
 
@@ -18,42 +31,112 @@ log = logging.getLogger(__name__)
 RELEVANT_SUFFIXES = (".md", ".yml", ".yaml")
 DEBOUNCE_MS = 150
 STEP_MS = 50
+# How often the Rust side hands back an empty batch; the first one proves the OS watch is registered.
 READY_POLL_MS = 200
-READY_TIMEOUT_S = 5.0
+START_TIMEOUT_S = 10.0
+POLL_DELAY_MS = 300
+RESTART_DELAY_S = 1.0
+
+WatchMode = Literal["native", "polling"]
+
+
+class WatcherError(RuntimeError):
+    """The articles folder cannot be watched at all (neither natively nor by polling)."""
+
+
+class _FolderReplaced(Exception):
+    """The watched path now names another folder (or none): the OS watch is on the old one."""
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = folder.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _relevant(change: Change, path: str) -> bool:
     name = Path(path).name
-    return name.endswith(RELEVANT_SUFFIXES) and not name.startswith(".")
+    if name.startswith("."):
+        return False  # editor swap and temp files
+    # No suffix: a folder (created, moved or deleted), whose articles may have produced no events of their own.
+    return name.endswith(RELEVANT_SUFFIXES) or not Path(name).suffix or Path(path).is_dir()
 
 
 class ArticleWatcher:
-    def __init__(self, folder: Path, on_change: Callable[[], None]) -> None:
+    def __init__(self, folder: Path, on_change: Callable[[], None], force_polling: bool = False) -> None:
         self.folder = Path(folder)
         self.on_change = on_change
+        self.force_polling = force_polling
+        self.mode: WatchMode | None = None
         self._stop = asyncio.Event()
         self._task: asyncio.Task | None = None
-        self._ready = asyncio.Event()
 
     async def start(self) -> None:
+        """Return once the folder is watched; raise `WatcherError` if it cannot be."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._task = asyncio.create_task(self._run(), name="knowledge-watcher")
-        # Return only once the OS watch is registered, so a change made right after start() is not missed.
-        try:
-            await asyncio.wait_for(self._ready.wait(), timeout=READY_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            log.warning("knowledge watcher not ready after %s s; continuing", READY_TIMEOUT_S)
+        failures = []
+        for mode in (("polling",) if self.force_polling else ("native", "polling")):
+            ready = asyncio.Event()
+            task = asyncio.create_task(self._run(mode, ready), name=f"knowledge-watcher-{mode}")
+            waiter = asyncio.create_task(ready.wait())
+            done, _ = await asyncio.wait({task, waiter}, timeout=START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED)
+            if waiter in done:
+                self._task, self.mode = task, mode
+                task.add_done_callback(self._on_task_done)
+                log.info("knowledge watcher on %s (%s)", self.folder, mode)
+                return
+            waiter.cancel()
+            if task in done:
+                failures.append(f"{mode}: {task.exception()!r}")
+            else:
+                task.cancel()
+                failures.append(f"{mode}: not watching after {START_TIMEOUT_S} s")
+            log.error("knowledge watcher (%s) could not start: %s", mode, failures[-1])
+        raise WatcherError(f"cannot watch {self.folder}: " + "; ".join(failures))
 
     async def stop(self) -> None:
         self._stop.set()
-        if self._task is not None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.remove_done_callback(self._on_task_done)
             try:
-                await asyncio.wait_for(self._task, timeout=5)
+                await asyncio.wait_for(task, timeout=5)
             except (asyncio.TimeoutError, asyncio.CancelledError):
-                self._task.cancel()
-            self._task = None
+                task.cancel()
+            except Exception:  # already logged by _run
+                pass
+        self.mode = None
 
-    async def _run(self) -> None:
+    def _on_task_done(self, task: asyncio.Task) -> None:
+        """A watcher that ends without stop() must not leave the service silently without hot reload."""
+        if self._stop.is_set() or task.cancelled():
+            return
+        if isinstance(task.exception(), _FolderReplaced):
+            log.warning("knowledge folder %s was replaced; watching the new one", self.folder)
+        else:
+            log.error("knowledge watcher (%s) stopped unexpectedly; restarting with polling", self.mode)
+            self.force_polling = True
+        self.mode = None
+        self._task = asyncio.get_running_loop().create_task(self._restart(), name="knowledge-watcher-restart")
+
+    async def _restart(self) -> None:
+        # Not re-created here: a deployment moving a new folder into place would find an empty one in its way.
+        while not self.folder.is_dir():
+            await asyncio.sleep(RESTART_DELAY_S)
+            if self._stop.is_set():
+                return
+        try:
+            await self.start()
+        except WatcherError:
+            log.exception("knowledge watcher could not be restarted; edits need a restart of the app")
+            return
+        # Changes made while no watcher ran would otherwise wait for the next one.
+        await asyncio.to_thread(self.on_change)
+
+    async def _run(self, mode: WatchMode, ready: asyncio.Event) -> None:
+        identity = _identity(self.folder)
         try:
             async for changes in awatch(
                 self.folder,
@@ -62,14 +145,20 @@ class ArticleWatcher:
                 step=STEP_MS,
                 stop_event=self._stop,
                 recursive=True,
-                force_polling=False,
+                force_polling=mode == "polling",
+                poll_delay_ms=POLL_DELAY_MS,
                 rust_timeout=READY_POLL_MS,
                 yield_on_timeout=True,
             ):
-                self._ready.set()  # the first (possibly empty) batch proves the watch is in place
+                ready.set()
+                if _identity(self.folder) != identity:
+                    raise _FolderReplaced()
                 if not changes:
                     continue
                 log.info("knowledge folder changed (%d events); reloading", len(changes))
                 await asyncio.to_thread(self.on_change)
+        except _FolderReplaced:
+            raise
         except Exception:
-            log.exception("knowledge watcher stopped")
+            log.exception("knowledge watcher (%s) failed", mode)
+            raise

@@ -1,19 +1,25 @@
-"""Hot reload through the real file watcher: edits, new and deleted files are searchable within 2 s."""
+"""Hot reload through the real file watcher: edits, new and deleted files become searchable.
+
+How fast (the 2 s promise) is measured in `make bench-knowledge` over 20 edits, not here: on a busy machine a
+timed assertion only tests the machine. These tests wait up to WAIT_S for what must happen, and fail if it
+never does; `start_watching()` returns only once the OS watch is in place, so no edit precedes the watch.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import threading
 import time
 from pathlib import Path
 
-from .conftest import write_article
+from .conftest import SAMPLE, article_text, write_article
 
-DEADLINE_S = 2.0
+WAIT_S = 30.0
 
 
-async def _until(condition, deadline: float = DEADLINE_S) -> float:
+async def _until(condition, deadline: float = WAIT_S) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < deadline:
         if await asyncio.to_thread(condition):
@@ -23,10 +29,10 @@ async def _until(condition, deadline: float = DEADLINE_S) -> float:
 
 
 @contextlib.asynccontextmanager
-async def watching(service):
+async def watching(service, force_polling: bool = False):
     """Started inside the test so the watcher runs on the test's own event loop."""
     service.load()
-    await service.start_watching()
+    await service.start_watching(force_polling=force_polling)
     try:
         yield service
     finally:
@@ -38,8 +44,9 @@ def _top(service, query: str) -> str | None:
     return hits[0].article.id if hits else None
 
 
-async def test_edit_add_delete_are_searchable_within_two_seconds(small_kb: Path, make_service) -> None:
+async def test_edit_add_delete_are_picked_up_by_the_watcher(small_kb: Path, make_service) -> None:
     async with watching(make_service(small_kb)) as service:
+        assert service.status().watcher == "native"
         # Edit: a new sample question is found by its own wording.
         write_article(small_kb, "sperrmuell", questions=[
             "Wie werde ich mein altes Sofa los?", "Wann wird Sperrmüll abgeholt?", "Kostet die Sperrmüllabholung etwas?",
@@ -107,3 +114,39 @@ def test_search_never_sees_a_half_built_index(small_kb: Path, make_service) -> N
         stop.set()
         thread.join()
     assert failures == []
+
+
+async def test_files_written_right_after_their_folder_was_created_are_picked_up(small_kb: Path, make_service) -> None:
+    """The cause of the flaky hot-reload test (its "new file in a new sub-folder" step failed 3 of 9 runs and,
+    given 30 s instead of 2 s, was still never seen): the new folder's own event was filtered out (no `.md`),
+    and the file written before the OS watch on that folder existed produced none. Ten folders one after the
+    other, each waited for, so no other event can carry a missed one along."""
+    async with watching(make_service(small_kb)) as service:
+        for n in range(10):
+            article_id = f"neu-{n}"
+            text = article_text(article_id, **{**SAMPLE["hundesteuer"], "title": f"Neuer Artikel {n}"})
+            folder = small_kb / f"ordner-{n}"
+            folder.mkdir()
+            (folder / f"{article_id}.md").write_text(text, encoding="utf-8")
+            await _until(lambda: service.get_article(article_id) is not None)
+
+
+async def test_polling_mode_picks_up_edits(small_kb: Path, make_service) -> None:
+    async with watching(make_service(small_kb), force_polling=True) as service:
+        assert service.status().watcher == "polling"
+        write_article(small_kb, "hundesteuer", summary="Hunde melden Sie beim Steueramt an. Die Steuer beträgt 99 Euro.")
+        await _until(lambda: "99 Euro" in service.get_article("hundesteuer").summary)
+
+
+async def test_a_replaced_articles_folder_is_watched_again(small_kb: Path, make_service, tmp_path: Path) -> None:
+    """A deployment that replaces the folder: the OS watch stays on the deleted one, which never reports again."""
+    async with watching(make_service(small_kb)) as service:
+        release = tmp_path / "release-2"
+        shutil.copytree(small_kb, release)
+        write_article(release, "briefwahl", title="Briefwahl beantragen", summary="Briefwahl beantragen Sie online.")
+        shutil.rmtree(small_kb)
+        release.rename(small_kb)
+        await _until(lambda: service.get_article("briefwahl") is not None)
+        assert service.status().watcher == "native"
+        write_article(small_kb, "hundesteuer", summary="Hunde melden Sie beim Steueramt an. Die Steuer beträgt 77 Euro.")
+        await _until(lambda: "77 Euro" in service.get_article("hundesteuer").summary)
