@@ -7,6 +7,8 @@ outage (`pubsub.RESYNC`) the stream reads whatever it has not sent yet."""
 
 from __future__ import annotations
 
+from handover.conversations import citizen_turns
+from handover.conversations.core import ConversationContext
 from handover.pubsub import RESYNC
 
 
@@ -15,8 +17,8 @@ def for_citizen(frame: dict) -> dict:
 
 
 class CitizenEventStream:
-    def __init__(self, service, conversation_id: str, last_seq: int) -> None:
-        self.service = service
+    def __init__(self, conversations: ConversationContext, conversation_id: str, last_seq: int) -> None:
+        self.conversations = conversations
         self.conversation_id = conversation_id
         self.sent_seq = last_seq
         self._queue_signature = None
@@ -24,7 +26,7 @@ class CitizenEventStream:
     async def backlog(self) -> list[dict]:
         """Every stored event after the last one sent (the resume backlog, a gap, or a resync)."""
         frames = []
-        for event in await self.service.events_since(self.conversation_id, self.sent_seq):
+        for event in await citizen_turns.events_since(self.conversations, self.conversation_id, self.sent_seq):
             if event["seq"] > self.sent_seq:
                 self.sent_seq = event["seq"]
                 frames.append(for_citizen(event))

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from handover.auth import Authenticator
-from handover.conversations import ConversationService, RateLimiter
+from handover.conversations import lifecycle as conversations_lifecycle
+from handover.conversations.core import ConversationContext
+from handover.conversations.rate_limit import RateLimiter
 from handover.database import Database
 from handover.db import make_sessionmaker
 from handover.metrics import Metrics
@@ -47,12 +49,12 @@ class HandoverRuntime:
     routing: Routing
     rasa: RasaClient
     metrics: Metrics
-    service: ConversationService
+    conversations: ConversationContext
     auth: Authenticator
     presence: LocalPresence
 
     async def stop(self) -> None:
-        await self.service.shutdown()
+        await conversations_lifecycle.stop(self.conversations)
         await self.rasa.aclose()
         await self.pubsub.disconnect()
         self.db.close()
@@ -78,7 +80,7 @@ async def start_handover(settings: Settings, engine: Engine, get_article=None,
         observe_latency=lambda kind, seconds: metrics.rasa_latency.labels(kind).observe(seconds),
         before_message=before_rasa_message,
     )
-    service = ConversationService(
+    conversations = conversations_lifecycle.build_conversations(
         db=db,
         pubsub=pubsub,
         routing=routing,
@@ -94,8 +96,8 @@ async def start_handover(settings: Settings, engine: Engine, get_article=None,
             sweep_seconds=settings.relay_sweep_seconds,
         ),
     )
-    service.start()
+    conversations_lifecycle.start(conversations)
     return HandoverRuntime(
         settings=settings, engine=engine, db=db, pubsub=pubsub, routing=routing, rasa=rasa, metrics=metrics,
-        service=service, auth=Authenticator(settings.session_hours), presence=LocalPresence(),
+        conversations=conversations, auth=Authenticator(settings.session_hours), presence=LocalPresence(),
     )

@@ -19,7 +19,7 @@ def purge(
 ) -> None:
     """Gespräche (mit Nachrichten, Notizen, Bewertungen) und erledigte Tickets nach Ablauf der Frist löschen."""
     from handover.commands.agents import _database
-    from handover.conversations import purge as purge_conversations
+    from handover.conversations.retention import purge as purge_conversations
     from handover.settings import get_settings
 
     retention = days if days is not None else get_settings().retention_days

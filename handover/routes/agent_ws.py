@@ -1,4 +1,4 @@
-"""`/ws/agent`: pumps frames between an agent console and the conversation service (docs/protocol.md §2)."""
+"""`/ws/agent`: pumps frames between an agent console and the conversation actions (docs/protocol.md §2)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from starlette.websockets import WebSocketDisconnect
 from handover import frames as f
 from handover.auth import SESSION_COOKIE, Authenticator
 from handover.console_feed import frames_for
-from handover.conversations import CONSOLES_CHANNEL, agent_channel, conversation_channel
+from handover.conversations import agent_messages, broadcasts, claims, closing, presence, transfers, views
+from handover.conversations.core import CONSOLES_CHANNEL, agent_channel, conversation_channel
 from handover.delivery_notice import DelayNotices
 from handover.origins import origin_allowed
 from handover.pubsub import RESYNC
@@ -25,7 +26,7 @@ HEARTBEAT_SECONDS = 30
 @router.websocket("/ws/agent")
 async def agent_socket(websocket: WebSocket) -> None:
     runtime = websocket.app.state.handover
-    settings, service = runtime.settings, runtime.service
+    settings, ctx = runtime.settings, runtime.conversations
     token = websocket.cookies.get(SESSION_COOKIE)
     session_info = await runtime.db.run(lambda s: Authenticator.resolve(s, token))
     if session_info is None:
@@ -40,13 +41,13 @@ async def agent_socket(websocket: WebSocket) -> None:
     writer = SocketWriter(websocket)
     runtime.metrics.open_sockets.labels("agent").inc()
     subscriber = runtime.pubsub.subscriber()
-    presence = {"status": "online"}
+    reported = {"status": "online"}  # what the console last said; the heartbeat repeats it
     runtime.presence.connected(agent.id)
     try:
         await subscriber.join(CONSOLES_CHANNEL)
         await subscriber.join(agent_channel(agent.id))
-        await service.set_presence(agent, "online")
-        snapshot = await service.snapshot(agent)
+        await presence.set_presence(ctx, agent, "online")
+        snapshot = await broadcasts.snapshot(ctx, agent)
         for conversation in snapshot["mine"]:
             await subscriber.join(conversation_channel(conversation["id"]))
         await writer.send(snapshot)
@@ -59,13 +60,13 @@ async def agent_socket(websocket: WebSocket) -> None:
             while True:
                 channel, event = await subscriber.get()
                 if channel == RESYNC:  # pub/sub lost events: the snapshot is authoritative, the console reopens its tabs
-                    await writer.send(await service.snapshot(agent))
+                    await writer.send(await broadcasts.snapshot(ctx, agent))
                 elif channel == CONSOLES_CHANNEL:
                     for frame in frames_for(agent, runtime.routing, event):
                         await writer.send(frame)
                 elif channel == agent_channel(agent.id):
                     if event.get("kind") == "assigned":
-                        conversation = await service.open_conversation(agent, event["conversation"]["id"])
+                        conversation = await views.open_conversation(ctx, agent, event["conversation"]["id"])
                         await follow(conversation)
                         await writer.send({"type": "assigned", "conversation": event["conversation"],
                                            "from": event.get("from"), "note": event.get("note")})
@@ -78,7 +79,7 @@ async def agent_socket(websocket: WebSocket) -> None:
         async def heartbeat() -> None:
             while True:
                 await asyncio.sleep(HEARTBEAT_SECONDS)
-                await service.set_presence(agent, presence["status"])
+                await presence.set_presence(ctx, agent, reported["status"])
 
         async def inbound() -> None:
             while True:
@@ -88,7 +89,7 @@ async def agent_socket(websocket: WebSocket) -> None:
                 try:
                     frame = f.parse_agent_frame(raw, settings.max_frame_bytes)
                     if isinstance(frame, f.Presence):
-                        presence["status"] = frame.status
+                        reported["status"] = frame.status
                     reply = await _dispatch(runtime, agent, frame)
                     await follow(reply)
                 except f.FrameError as error:
@@ -116,39 +117,39 @@ async def agent_socket(websocket: WebSocket) -> None:
         await subscriber.close()
         runtime.metrics.open_sockets.labels("agent").dec()
         if runtime.presence.disconnected(agent.id):
-            await service.set_presence(agent, "offline")
+            await presence.set_presence(ctx, agent, "offline")
 
 
 async def _dispatch(runtime, agent, frame) -> dict | None:
-    service, settings = runtime.service, runtime.settings
+    ctx, settings = runtime.conversations, runtime.settings
     if isinstance(frame, (f.Claim, f.Takeover)):
-        return await service.claim(agent, frame.conversation_id, proactive=isinstance(frame, f.Takeover))
+        return await claims.claim(ctx, agent, frame.conversation_id, proactive=isinstance(frame, f.Takeover))
     if isinstance(frame, f.Open):
-        return await service.open_conversation(agent, frame.conversation_id)
+        return await views.open_conversation(ctx, agent, frame.conversation_id)
     if isinstance(frame, f.AgentMessage):
         if len(frame.text) > settings.max_message_chars:
             raise f.FrameError("too_large", client_id=frame.client_id)
-        return await service.agent_message(agent, frame.conversation_id, frame.client_id, frame.text)
+        return await agent_messages.agent_message(ctx, agent, frame.conversation_id, frame.client_id, frame.text)
     if isinstance(frame, f.Note):
-        await service.add_note(agent, frame.conversation_id, frame.text)
+        await agent_messages.add_note(ctx, agent, frame.conversation_id, frame.text)
         return None  # the note arrives through the conversation channel like on every other console
     if isinstance(frame, f.AgentTyping):
-        await service.agent_typing(agent, frame.conversation_id, frame.active)
+        await agent_messages.agent_typing(ctx, agent, frame.conversation_id, frame.active)
         return None
     if isinstance(frame, f.AgentRead):
-        await service.agent_read(agent, frame.conversation_id, frame.seq)
+        await agent_messages.agent_read(ctx, agent, frame.conversation_id, frame.seq)
         return None
     if isinstance(frame, f.Transfer):
-        return await service.transfer(agent, frame.conversation_id, department=frame.department,
-                                      agent_id=frame.agent_id, note=frame.note)
+        return await transfers.transfer(ctx, agent, frame.conversation_id, department=frame.department,
+                                        agent_id=frame.agent_id, note=frame.note)
     if isinstance(frame, f.ReturnToBot):
-        return await service.return_to_bot(agent, frame.conversation_id)
+        return await transfers.return_to_bot(ctx, agent, frame.conversation_id)
     if isinstance(frame, f.Close):
-        return await service.close(agent, frame.conversation_id, frame.resolution)
+        return await closing.close(ctx, agent, frame.conversation_id, frame.resolution)
     if isinstance(frame, f.PushArticle):
-        return await service.push_article(agent, frame.conversation_id, frame.article_id)
+        return await agent_messages.push_article(ctx, agent, frame.conversation_id, frame.article_id)
     if isinstance(frame, f.Presence):
-        await service.set_presence(agent, frame.status)
+        await presence.set_presence(ctx, agent, frame.status)
         return None
     if isinstance(frame, f.Ping):
         return {"type": "pong"}

@@ -1,4 +1,4 @@
-"""`/ws/citizen`: pumps frames between a widget and the conversation service (docs/protocol.md §1)."""
+"""`/ws/citizen`: pumps frames between a widget and the conversation actions (docs/protocol.md §1)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from handover import frames as f
 from handover.citizen_stream import CitizenEventStream
-from handover.conversations import conversation_channel
+from handover.conversations import citizen_turns, closing, handover_requests, ticket_requests
+from handover.conversations.core import conversation_channel
 from handover.delivery_notice import DelayNotices
 from handover.origins import origin_allowed
 
@@ -48,7 +49,7 @@ async def _receive(websocket: WebSocket) -> str | bytes | None:
 @router.websocket("/ws/citizen")
 async def citizen_socket(websocket: WebSocket) -> None:
     runtime = websocket.app.state.handover
-    settings, service = runtime.settings, runtime.service
+    settings, conversations = runtime.settings, runtime.conversations
     if not origin_allowed(websocket.headers.get("origin"), settings, widget=True,
                           request_host=websocket.headers.get("host")):
         await _refuse(websocket, 4403)
@@ -78,13 +79,13 @@ async def citizen_socket(websocket: WebSocket) -> None:
                 return
             hello = frame
 
-        conversation_id, welcome = await service.hello(
-            token=hello.token, language=hello.language, page=hello.page, citizen_key=hello.citizen_key,
+        conversation_id, welcome = await citizen_turns.hello(
+            conversations, token=hello.token, language=hello.language, page=hello.page, citizen_key=hello.citizen_key,
             department=hello.department,
         )
         # subscribe before reading the backlog so nothing published in between is lost; seq de-duplicates
         await subscriber.join(conversation_channel(conversation_id))
-        stream = CitizenEventStream(service, conversation_id, hello.last_seq)
+        stream = CitizenEventStream(conversations, conversation_id, hello.last_seq)
         backlog = await stream.backlog()
         welcome["limits"] = {"max_message_chars": settings.max_message_chars,
                              "max_frame_bytes": settings.max_frame_bytes}
@@ -133,31 +134,31 @@ async def citizen_socket(websocket: WebSocket) -> None:
 
 
 async def _dispatch(runtime, conversation_id: str, frame) -> dict | None:
-    service, settings = runtime.service, runtime.settings
+    ctx, settings = runtime.conversations, runtime.settings
     if isinstance(frame, f.CitizenMessage):
         if len(frame.text) > settings.max_message_chars:
             raise f.FrameError("too_large", client_id=frame.client_id)
-        return await service.citizen_message(conversation_id, frame.client_id, frame.text)
+        return await citizen_turns.citizen_message(ctx, conversation_id, frame.client_id, frame.text)
     if isinstance(frame, f.CitizenTyping):
-        await service.citizen_typing(conversation_id, frame.active)
+        await citizen_turns.citizen_typing(ctx, conversation_id, frame.active)
         return None
     if isinstance(frame, f.CitizenRead):
-        await service.citizen_read(conversation_id, frame.seq)
+        await citizen_turns.citizen_read(ctx, conversation_id, frame.seq)
         return None
     if isinstance(frame, f.RequestHuman):
-        await service.request_handover(conversation_id, reason="citizen_request")
+        await handover_requests.request_handover(ctx, conversation_id, reason="citizen_request")
         return None
     if isinstance(frame, f.TicketRequest):
         if len(frame.concern) > settings.max_message_chars:
             raise f.FrameError("too_large", client_id=frame.client_id)
-        return await service.create_ticket(conversation_id, client_id=frame.client_id, name=frame.name,
-                                           contact=frame.contact, concern=frame.concern)
+        return await ticket_requests.create_ticket(ctx, conversation_id, client_id=frame.client_id, name=frame.name,
+                                                   contact=frame.contact, concern=frame.concern)
     if isinstance(frame, f.Csat):
-        return await service.save_csat(conversation_id, frame.rating, frame.comment)
+        return await closing.save_csat(ctx, conversation_id, frame.rating, frame.comment)
     if isinstance(frame, f.Feedback):
-        return await service.save_feedback(conversation_id, frame.seq, frame.helpful, frame.comment)
+        return await closing.save_feedback(ctx, conversation_id, frame.seq, frame.helpful, frame.comment)
     if isinstance(frame, f.End):
-        await service.citizen_end(conversation_id)
+        await closing.citizen_end(ctx, conversation_id)
         return None
     if isinstance(frame, f.Ping):
         return {"type": "pong"}

@@ -15,6 +15,9 @@ from sqlalchemy import select
 
 from handover import tickets as ticket_store
 from handover.auth import CSRF_COOKIE, SESSION_COOKIE, Authenticator, SessionInfo, csrf_matches
+from handover.conversations.broadcasts import live_list
+from handover.conversations.core import CONSOLES_CHANNEL
+from handover.conversations.views import summarizer
 from handover.models.conversations import CannedResponse
 from handover.origins import origin_allowed
 from handover.routing import iso
@@ -246,8 +249,6 @@ async def patch_ticket(request: Request, ticket_id: int, body: TicketPatch, info
         return ticket_store.ticket_dict(ticket)
 
     ticket = await runtime.db.run(work)
-    from handover.conversations import CONSOLES_CHANNEL
-
     await runtime.pubsub.publish(CONSOLES_CHANNEL, {"kind": "ticket", "ticket": ticket})
     return ticket
 
@@ -268,14 +269,13 @@ async def overview(request: Request, info: SessionDep) -> dict:
     if not info.agent.is_supervisor:
         raise HTTPException(status_code=403, detail="Nur für Teamleitungen und Administration.")
     runtime = _runtime(request)
-    service = runtime.service
 
     def work(session):
         now = datetime.now(timezone.utc)
         return {
-            "queues": runtime.routing.queues(session, now, service.summary),
+            "queues": runtime.routing.queues(session, now, summarizer(runtime.routing)),
             "agents": runtime.routing.agent_summaries(session, now),
-            "live": service.live_list(session, now),
+            "live": live_list(runtime.conversations, session, now),
             "tickets_open": len(ticket_store.list_tickets(session, "open")),
         }
 

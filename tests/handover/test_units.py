@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from handover.conversations import purge
+from handover.conversations.retention import purge
 from handover.log_format import JsonFormatter, redact
 from handover.models.conversations import Conversation, Message
 from handover.office_hours import ConfigError, OfficeHours
