@@ -90,6 +90,11 @@ bench-bot: install train
 bench-handover: install-main
 	$(PY) -m benchmarks.handover --out benchmarks/results/handover.json
 
+# Capacity with one and two Rasa processes (needs the PostgreSQL and Redis of tests/run.sh; README "Capacity").
+.PHONY: bench-load
+bench-load: install train
+	$(PY) -m benchmarks.load --rasa $(RASA) --out benchmarks/results/load.json
+
 clean:
 	rm -rf $(STAMPS) var bot/models widget/node_modules tests/browser/node_modules test-artifacts handover/static/widget.js \
 	       handover/static/console/console.js
