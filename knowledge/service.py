@@ -253,10 +253,6 @@ class KnowledgeService:
     def reload(self) -> BuildStats:
         return self.load()
 
-    async def reload_in_background(self) -> BuildStats:
-        """Rebuild in a worker thread; the event loop and every search carry on meanwhile."""
-        return await asyncio.to_thread(self.load)
-
     async def start_watching(self, force_polling: bool = False) -> None:
         from knowledge.watcher import ArticleWatcher
 
