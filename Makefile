@@ -76,7 +76,7 @@ train: install-main install-rasa
 	$(PY) -m bot.training --rasa $(RASA)
 
 run: install index train widget
-	$(PY) -m handover.run --rasa $(abspath $(RASA))$(if $(HOST), --host $(HOST))$(if $(PORT), --port $(PORT))$(if $(RASA_PORT), --rasa-port $(RASA_PORT))
+	$(PY) -m handover.shell.run --rasa $(abspath $(RASA))$(if $(HOST), --host $(HOST))$(if $(PORT), --port $(PORT))$(if $(RASA_PORT), --rasa-port $(RASA_PORT))
 
 test: install install-browser index train widget
 	bash tests/run.sh

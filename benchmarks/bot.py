@@ -70,7 +70,7 @@ def summary(values: list[float]) -> dict[str, float]:
 def sample_questions() -> list[str]:
     """Every sample question of the demo knowledge base once, in a fixed shuffled order."""
     from bot.knowledge_examples import PROCESS_INTENTS
-    from handover.settings import Settings
+    from handover.shell.settings import Settings
     from knowledge.evaluation import load_articles
 
     # Articles about a process (status, defect report): NLU sends their questions to the form, not the search.
@@ -107,7 +107,7 @@ class InProcessApp:
         import uvicorn
 
         from handover.app import create_app
-        from handover.settings import Settings
+        from handover.shell.settings import Settings
 
         self.url = f"http://127.0.0.1:{port}"
         settings = Settings(
@@ -270,7 +270,7 @@ async def run(clients: dict, questions: list[str], rounds: int, warmup: int, con
 
 
 async def measure(args: argparse.Namespace, workdir: Path) -> dict:
-    from handover.rasa_client import RasaClient
+    from handover.domain.rasa_client import RasaClient
     from tests.bot import servers
 
     app_port, peer_port = servers.free_port(), servers.free_port()
@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="buergerbot-bench-") as tmp:
         results = asyncio.run(measure(args, Path(tmp)))
     results["path"] = (
-        "baseline and peer: Rasa's REST channel through handover.rasa_client.RasaClient; the app's knowledge "
+        "baseline and peer: Rasa's REST channel through handover.domain.rasa_client.RasaClient; the app's knowledge "
         "answers: the running app's own RasaClient (the relay's call to Rasa, with its before_message prefetch "
         "hook), so the prefetch counts as in production; the app's work before and after that call (storing, "
         "outbox, pub/sub, websocket) is left out on every side"

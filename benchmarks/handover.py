@@ -178,9 +178,8 @@ def start_app(tmp: Path, args) -> tuple[subprocess.Popen, str]:
 
 
 def create_agents(tmp: Path, args, count: int, capacity: int) -> list[str]:
-    from handover.auth import create_agent
-    from handover.database import Database
-    from handover.db import make_engine, make_sessionmaker
+    from handover.domain.agent_accounts import create_agent
+    from handover.shell.database import Database, make_engine, make_sessionmaker
 
     url = args.database_url or f"sqlite:///{tmp / 'buergerbot.db'}"
     db = Database(make_sessionmaker(make_engine(url)))

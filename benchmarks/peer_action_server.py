@@ -23,10 +23,10 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions.context import ActionContext, bound_context
-from handover.actions_endpoint import ACTIONS_PACKAGE
 from handover.app import build_knowledge_service
-from handover.db import make_engine, make_sessionmaker, upgrade_database
-from handover.settings import Settings
+from handover.shell.database import make_engine, make_sessionmaker, upgrade_database
+from handover.shell.settings import Settings
+from handover.web.rasa_action_endpoint import ACTIONS_PACKAGE
 
 
 class Rasa36ActionExecutor(ActionExecutor):

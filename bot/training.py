@@ -70,7 +70,7 @@ def rasa_environment() -> dict[str, str]:
 
 def sync_knowledge_examples() -> None:
     from bot import knowledge_examples
-    from handover.settings import Settings
+    from handover.shell.settings import Settings
 
     if knowledge_examples.write(Settings().articles_dir):
         print(f"bot.training: NLU examples from the knowledge base updated ({knowledge_examples.OUTPUT.name})")

@@ -10,15 +10,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bot.actions.knowledge_answers import prefetch_search
-from handover import actions_endpoint
-from handover.actions_endpoint import configure_bot_actions
-from handover.db import make_engine, make_sessionmaker, upgrade_database
-from handover.log_format import configure_logging
-from handover.routes import agent_ws, citizen_ws, console_api, health, pages
-from handover.routes import knowledge as knowledge_routes
-from handover.routes.pages import STATIC_DIR
 from handover.runtime import start_handover
-from handover.settings import Settings, get_settings
+from handover.shell.database import make_engine, make_sessionmaker, upgrade_database
+from handover.shell.log_format import configure_logging
+from handover.shell.settings import Settings, get_settings
+from handover.web import agent_ws, citizen_ws, console_api, health, knowledge_api, pages, rasa_action_endpoint
+from handover.web.pages import STATIC_DIR
+from handover.web.rasa_action_endpoint import configure_bot_actions
 from knowledge.service import KnowledgeService, Thresholds
 
 log = logging.getLogger(__name__)
@@ -75,8 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (
         health.router,
-        knowledge_routes.router,
-        actions_endpoint.router,
+        knowledge_api.router,
+        rasa_action_endpoint.router,
         citizen_ws.router,
         agent_ws.router,
         console_api.router,

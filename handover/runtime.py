@@ -7,19 +7,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from handover.auth import Authenticator
-from handover.conversations import lifecycle as conversations_lifecycle
-from handover.conversations.core import ConversationContext
-from handover.conversations.rate_limit import RateLimiter
-from handover.database import Database
-from handover.db import make_sessionmaker
-from handover.metrics import Metrics
-from handover.office_hours import OfficeHours
-from handover.pubsub import PubSub, default_namespace, make_pubsub
-from handover.rasa_client import RasaClient
-from handover.relay_outbox import RelayPolicy
-from handover.routing import Routing
-from handover.settings import Settings
+from handover.domain.agent_accounts import Authenticator
+from handover.domain.conversations import lifecycle as conversations_lifecycle
+from handover.domain.conversations.core import ConversationContext
+from handover.domain.conversations.rate_limit import RateLimiter
+from handover.domain.office_hours import OfficeHours
+from handover.domain.rasa_client import RasaClient
+from handover.domain.relay_outbox import RelayPolicy
+from handover.domain.routing import Routing
+from handover.shell.database import Database, make_sessionmaker
+from handover.shell.metrics import Metrics
+from handover.shell.pubsub import PubSub, default_namespace, make_pubsub
+from handover.shell.settings import Settings
 
 
 class LocalPresence:

@@ -21,7 +21,7 @@ from typing import Callable
 import faiss
 import numpy as np
 
-from handover.settings import Settings
+from handover.shell.settings import Settings
 from knowledge.articles import Article
 from knowledge.chunking import chunk_article
 from knowledge.evaluation import (

@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from handover.settings import Settings
+from handover.shell.settings import Settings
 from knowledge.articles import Article, Office, Section, article_files
 from knowledge.chunking import chunk_article
 from knowledge.limits import DEFAULT_LIMITS

@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 
-from handover.settings import PROJECT_ROOT
+from handover.shell.settings import PROJECT_ROOT
 from tests.bot.servers import MODEL, SHARED_INDEX, free_port
 from tests.handover.conftest import Citizen
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from handover.rasa_endpoints import runtime_endpoints_path, write_runtime_endpoints
-from handover.settings import Settings
+from handover.shell.rasa_endpoints import runtime_endpoints_path, write_runtime_endpoints
+from handover.shell.settings import Settings
 
 
 def written(tmp_path: Path, **settings) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handover.rasa_endpoints import RasaEndpoints
-from handover.run import run_settings
-from handover.settings import Settings
+from handover.shell.rasa_endpoints import RasaEndpoints
+from handover.shell.run import run_settings
+from handover.shell.settings import Settings
 
 
 def test_ports_and_host_reach_the_app_and_rasa(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handover.settings import PROJECT_ROOT, Settings
+from handover.shell.settings import PROJECT_ROOT, Settings
 
 
 def test_every_setting_is_in_env_example() -> None:

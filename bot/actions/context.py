@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterator
 if TYPE_CHECKING:  # the actions package must stay importable without the app's heavy modules
     from sqlalchemy.orm import sessionmaker
 
-    from handover.settings import Settings
+    from handover.shell.settings import Settings
     from knowledge.service import KnowledgeService
 
 
@@ -40,5 +40,6 @@ def bound_context(context: ActionContext) -> Iterator[None]:
 def current_context() -> ActionContext:
     context = _current.get()
     if context is None:
-        raise RuntimeError("bot actions run outside the app: no ActionContext is bound (see handover/actions_endpoint)")
+        raise RuntimeError(
+            "bot actions run outside the app: no ActionContext is bound (see handover/web/rasa_action_endpoint)")
     return context

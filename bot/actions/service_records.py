@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from handover.models.services import (
+from handover.domain.models.services import (
     CASE_NUMBER_PREFIX,
     DEFECT_REFERENCE_PREFIX,
     ApplicationCase,

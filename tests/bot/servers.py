@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from handover.rasa_endpoints import write_runtime_endpoints
-from handover.settings import Settings
+from handover.shell.rasa_endpoints import write_runtime_endpoints
+from handover.shell.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -120,7 +120,7 @@ class AppServer:
 class RasaServer:
     """`rasa run --enable-api` with the trained model, its action endpoint pointing at an AppServer.
 
-    It runs with the endpoints file `make run` generates (handover/rasa_endpoints.py): by default the SQL tracker
+    It runs with the endpoints file `make run` generates (handover/shell/rasa_endpoints.py): by default the SQL tracker
     store on SQLite in `workdir`, so a restart (`kill()` then `start()`) continues every conversation; give
     `tracker_store_url` and `lock_store_url` for replicas sharing PostgreSQL and Redis."""
 

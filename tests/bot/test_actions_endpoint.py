@@ -15,7 +15,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import ActionExecutionRejection
 
 from bot.actions.context import ActionContext, current_context
-from handover.actions_endpoint import BotActions, router
+from handover.web.rasa_action_endpoint import BotActions, router
 from tests.bot.servers import AppServer
 
 DOMAIN = {"intents": [], "entities": [], "slots": {}, "responses": {}, "actions": [], "forms": {}}

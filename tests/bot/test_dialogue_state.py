@@ -1,5 +1,5 @@
 """Dialogue state that survives: real Rasa processes with the tracker and lock stores `make run` configures
-(handover/rasa_endpoints.py). A citizen half-way through the Mängelmelder form continues where they were after
+(handover/shell/rasa_endpoints.py). A citizen half-way through the Mängelmelder form continues where they were after
 Rasa is SIGKILLed and restarted (SQLite tracker store, the default), and one conversation alternating between two
 Rasa replicas on PostgreSQL + Redis lock store completes the form."""
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot import knowledge_examples
 from bot.knowledge_examples import nlu_examples
-from handover.settings import Settings
+from handover.shell.settings import Settings
 
 
 def test_committed_examples_match_the_articles() -> None:

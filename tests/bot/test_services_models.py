@@ -14,8 +14,8 @@ from bot.actions.application_status import normalize_case_number
 from bot.actions.defect_report import normalize_category
 from bot.actions.knowledge_answers import is_follow_up
 from bot.actions.service_records import find_case, save_defect_report
-from handover.db import make_engine, make_sessionmaker, upgrade_database
-from handover.models.services import ApplicationCase
+from handover.domain.models.services import ApplicationCase
+from handover.shell.database import make_engine, make_sessionmaker, upgrade_database
 
 
 def _check_database(url: str) -> None:

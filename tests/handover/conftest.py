@@ -23,10 +23,9 @@ from sqlalchemy import create_engine, text
 from websockets.asyncio.client import connect
 
 from handover.app import create_app
-from handover.auth import create_agent
-from handover.database import Database
-from handover.db import make_engine, make_sessionmaker
-from handover.settings import PROJECT_ROOT, Settings
+from handover.domain.agent_accounts import create_agent
+from handover.shell.database import Database, make_engine, make_sessionmaker
+from handover.shell.settings import PROJECT_ROOT, Settings
 
 SHARED_INDEX = PROJECT_ROOT / "var" / "index"  # built by `make index`
 INDEX_CACHE = PROJECT_ROOT / "var" / "test-cache" / "handover-index"

@@ -8,7 +8,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from handover.models.conversations import CsatRating, HandoverEvent, Message
+from handover.domain.models.conversations import CsatRating, HandoverEvent, Message
 from tests.handover.conftest import AgentConsole, Citizen
 
 

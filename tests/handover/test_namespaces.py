@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from handover.pubsub import default_namespace
+from handover.shell.pubsub import default_namespace
 from tests.handover.conftest import AgentConsole, AppServer, Citizen, make_settings, seed_index_cache
 from tests.handover.redis_server import RedisServer
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from handover.models.conversations import Ticket
+from handover.domain.models.conversations import Ticket
 from tests.handover.conftest import AgentConsole, Citizen
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from handover.rasa_client import Replicas, parse_rasa_urls
+from handover.domain.rasa_client import Replicas, parse_rasa_urls
 from tests.bot.servers import MODEL, AppServer, RasaServer, free_port
 from tests.handover.conftest import Citizen
 

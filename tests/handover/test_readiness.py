@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from handover.routes.health import rasa_component
+from handover.web.health import rasa_component
 from tests.handover.conftest import free_port
 
 

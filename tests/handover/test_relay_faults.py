@@ -23,9 +23,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from handover.database import Database
-from handover.db import make_engine, make_sessionmaker
-from handover.models.conversations import PendingRelay
+from handover.domain.models.conversations import PendingRelay
+from handover.shell.database import Database, make_engine, make_sessionmaker
 from tests.bot.servers import MODEL, AppServer, RasaServer
 from tests.handover.conftest import Citizen, wait_until
 from tests.handover.redis_server import RedisServer

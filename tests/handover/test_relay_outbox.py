@@ -13,12 +13,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, select, text, update
 
-from handover import relay_outbox
-from handover.database import Database
-from handover.db import make_engine, make_sessionmaker, upgrade_database
-from handover.models.conversations import Conversation, PendingRelay
-from handover.rasa_client import RasaClient
-from handover.relay_outbox import RelayOutbox, RelayPolicy
+from handover.domain import relay_outbox
+from handover.domain.models.conversations import Conversation, PendingRelay
+from handover.domain.rasa_client import RasaClient
+from handover.domain.relay_outbox import RelayOutbox, RelayPolicy
+from handover.shell.database import Database, make_engine, make_sessionmaker, upgrade_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

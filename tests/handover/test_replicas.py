@@ -8,7 +8,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from handover.models.conversations import HandoverEvent
+from handover.domain.models.conversations import HandoverEvent
 from tests.handover.conftest import AgentConsole, Citizen
 
 

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from handover.conversations.retention import purge
-from handover.log_format import JsonFormatter, redact
-from handover.models.conversations import Conversation, Message
-from handover.office_hours import ConfigError, OfficeHours
-from handover.pubsub import RedisPubSub, make_pubsub
-from handover.rasa_client import merge_replies
-from handover.settings import PROJECT_ROOT
+from handover.domain.conversations.retention import purge
+from handover.domain.models.conversations import Conversation, Message
+from handover.domain.office_hours import ConfigError, OfficeHours
+from handover.domain.rasa_client import merge_replies
+from handover.shell.log_format import JsonFormatter, redact
+from handover.shell.pubsub import RedisPubSub, make_pubsub
+from handover.shell.settings import PROJECT_ROOT
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

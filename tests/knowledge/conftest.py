@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from handover.settings import PROJECT_ROOT
+from handover.shell.settings import PROJECT_ROOT
 from knowledge.model import EmbeddingModel, load_model
 from knowledge.service import KnowledgeService, Thresholds
 
@@ -134,7 +134,7 @@ def demo_service(
 
     Starts from a copy of the index `make index` wrote, so only what differs from it is embedded (the rest of
     the suite checks building from scratch on small folders)."""
-    from handover.settings import Settings
+    from handover.shell.settings import Settings
 
     settings = Settings()
     index_dir = tmp_path_factory.mktemp("demo-index") / "index"

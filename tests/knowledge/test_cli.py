@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from handover.cli import app
-from handover.settings import get_settings
+from handover.shell.cli import app
+from handover.shell.settings import get_settings
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from handover.app import create_app
-from handover.settings import Settings
+from handover.shell.settings import Settings
 
 
 @pytest.fixture

@@ -1,0 +1,89 @@
+"""An agent takes a conversation: from the queue (waiting → agent) or, proactively, from the bot's watch list
+(bot → agent). Exactly one concurrent caller wins: the UPDATE only matches while nobody is assigned, and the
+database serialises the writers; the others are told why they lost."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from handover.domain.agent_accounts import AgentInfo
+from handover.domain.conversations import texts
+from handover.domain.conversations.broadcasts import queue_changed
+from handover.domain.conversations.core import (
+    CONSOLES_CHANNEL,
+    ConversationContext,
+    append_event,
+    append_state,
+    event_frame,
+    load_conversation,
+    publish_events,
+    state_notice,
+    utcnow,
+)
+from handover.domain.conversations.views import conversation_frame
+from handover.domain.models.conversations import Conversation, HandoverEvent
+
+
+async def claim(ctx: ConversationContext, agent: AgentInfo, conversation_id: str, *, proactive: bool = False) -> dict:
+    """The conversation frame for the winner, `claim_failed` with the reason for everyone else."""
+    routing = ctx.routing
+
+    def work(session: Session):
+        now = utcnow()
+        conversation = load_conversation(session, conversation_id)
+        expected = "bot" if proactive else "waiting"
+        if conversation.state != expected:
+            return None, "Das Gespräch wurde bereits übernommen." if conversation.state == "agent" else (
+                "Das Gespräch ist nicht mehr in der Warteschlange."), None
+        department = routing.office_hours.resolve(conversation.department)
+        if not routing.visible(agent, department):
+            return None, "Diese Warteschlange gehört nicht zu Ihren Fachbereichen.", None
+        load = routing.loads(session).get(agent.id, 0)
+        if load >= agent.capacity:
+            return None, f"Sie betreuen bereits {load} Gespräche (Ihre Höchstzahl).", None
+        queued_at = conversation.queued_at
+        won = session.execute(
+            update(Conversation)
+            .where(
+                Conversation.id == conversation_id,
+                Conversation.state == expected,
+                Conversation.assigned_agent_id.is_(None),
+            )
+            .values(state="agent", assigned_agent_id=agent.id, assigned_at=now, department=department,
+                    reason="proactive" if proactive else Conversation.reason)
+        ).rowcount
+        if won != 1:
+            return None, "Jemand anderes war schneller und hat das Gespräch übernommen.", None
+        session.refresh(conversation)
+        if proactive:
+            session.add(HandoverEvent(conversation_id=conversation_id, kind="requested", reason="proactive",
+                                      department=department, agent_id=agent.id))
+        session.add(HandoverEvent(conversation_id=conversation_id, kind="assigned", reason=conversation.reason,
+                                  department=department, agent_id=agent.id))
+        language = conversation.language
+        frames = [
+            event_frame(append_event(
+                session, conversation, sender="system", payload=state_notice("agent"),
+                text=texts.text(language, "assigned", agent=agent.display_name,
+                                department=routing.office_hours.name(department)))),
+            event_frame(append_state(session, conversation, "agent", "proactive" if proactive else "assigned",
+                                     agent_name=agent.display_name)),
+        ]
+        wait = (now - queued_at).total_seconds() if queued_at and not proactive else None
+        return conversation_frame(routing, session, conversation), frames, (department, wait)
+
+    result, frames_or_message, extra = await ctx.db.run(work)
+    if result is None:
+        return {"type": "claim_failed", "conversation_id": conversation_id, "message": frames_or_message}
+    department, wait = extra
+    if wait is not None:
+        ctx.metrics.handover_wait.observe(wait)
+    await publish_events(ctx, conversation_id, frames_or_message)
+    await ctx.pubsub.publish(
+        CONSOLES_CHANNEL,
+        {"kind": "claimed", "conversation_id": conversation_id,
+         "agent": {"id": agent.id, "display_name": agent.display_name}},
+    )
+    await queue_changed(ctx, {department})
+    return result

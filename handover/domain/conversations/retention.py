@@ -1,0 +1,38 @@
+"""Data retention (`buergerbot conversations purge`): what is deleted after the retention period."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from handover.domain.conversations.core import utcnow
+from handover.domain.models.conversations import (
+    AnswerFeedback,
+    Conversation,
+    CsatRating,
+    HandoverEvent,
+    InternalNote,
+    Message,
+    PendingRelay,
+    Ticket,
+)
+
+
+def purge(session: Session, older_than_days: int) -> dict:
+    """Deletes conversations (with messages, events, notes, ratings, feedback) not touched for the retention
+    period, and done tickets older than it. Returns counts."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    stale = select(Conversation.id).where(Conversation.updated_at < cutoff, Conversation.state.in_(("closed", "bot")))
+    ids = list(session.scalars(stale))
+    counts = {"conversations": len(ids), "tickets": 0}
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for model in (Message, PendingRelay, HandoverEvent, InternalNote, CsatRating, AnswerFeedback):
+            session.execute(delete(model).where(model.conversation_id.in_(chunk)))
+        session.execute(update(Ticket).where(Ticket.conversation_id.in_(chunk)).values(conversation_id=None))
+        session.execute(delete(Conversation).where(Conversation.id.in_(chunk)))
+    counts["tickets"] = session.execute(
+        delete(Ticket).where(Ticket.status == "done", Ticket.updated_at < cutoff)
+    ).rowcount
+    return counts

@@ -1,0 +1,60 @@
+"""The citizen leaves a message for later (no one could take over, or they prefer it): a ticket with the
+transcript so far, idempotent by client id, confirmed in the chat with its reference and announced to the
+consoles. The ticket store itself is handover/domain/tickets.py."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handover.domain import tickets as ticket_store
+from handover.domain.conversations import texts
+from handover.domain.conversations.core import (
+    CONSOLES_CHANNEL,
+    ConversationContext,
+    ack,
+    append_event,
+    event_frame,
+    publish_events,
+)
+from handover.domain.models.conversations import Conversation, Message
+from handover.web.frames import FrameError
+
+
+async def create_ticket(ctx: ConversationContext, conversation_id: str, *, client_id: str, name: str,
+                        contact: str, concern: str) -> dict:
+    if not ctx.rate_limiter.allow(conversation_id):
+        raise FrameError("rate_limited", client_id=client_id)
+
+    def work(session: Session):
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            raise FrameError("not_found", client_id=client_id)
+        department = ctx.routing.office_hours.resolve(conversation.department)
+        ticket, created = ticket_store.create_ticket(
+            session,
+            conversation_id=conversation_id,
+            client_id=client_id,
+            name=name,
+            contact=contact,
+            concern=concern,
+            department=department,
+            transcript=ticket_store.transcript_of(session, conversation_id),
+        )
+        if not created:
+            event = session.scalar(select(Message).where(Message.conversation_id == conversation_id,
+                                                        Message.client_id == client_id))
+            return (event.seq if event else 0), [], None
+        event = append_event(session, conversation, kind="ticket_created", client_id=client_id,
+                             payload={"reference": ticket.reference})
+        confirmation = append_event(
+            session, conversation, sender="system",
+            text=texts.text(conversation.language, "ticket_created", reference=ticket.reference),
+        )
+        return event.seq, [event_frame(event), event_frame(confirmation)], ticket_store.ticket_dict(ticket)
+
+    seq, frames, ticket = await ctx.db.run(work)
+    delivered = await publish_events(ctx, conversation_id, frames)
+    if ticket is not None:
+        await ctx.pubsub.publish(CONSOLES_CHANNEL, {"kind": "ticket", "ticket": ticket})
+    return ack({"type": "ack", "client_id": client_id, "seq": seq}, delivered)

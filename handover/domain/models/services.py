@@ -1,0 +1,54 @@
+"""Citizen services the bot's forms use: defect reports (Mängelmelder) and application cases (status queries)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from handover.shell.database import Base
+
+DEFECT_REFERENCE_PREFIX = "MM"
+CASE_NUMBER_PREFIX = "MS"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def format_reference(prefix: str, year: int, serial: int) -> str:
+    """`MM-2026-000042`: prefix, year, six-digit serial (the row id, so it is unique without a counter table)."""
+    return f"{prefix}-{year:04d}-{serial:06d}"
+
+
+class DefectReport(Base):
+    """A defect reported by a citizen (pothole, broken street light, illegal dumping …)."""
+
+    __tablename__ = "defect_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Filled right after the INSERT from the row id; nullable only for that moment.
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    location: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(200))
+    conversation_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    language: Mapped[str] = mapped_column(String(5), default="de")
+    status: Mapped[str] = mapped_column(String(30), default="received")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class ApplicationCase(Base):
+    """An application (Antrag) whose processing status citizens can query with the case number."""
+
+    __tablename__ = "application_cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True, index=True)
+    service: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(30))
+    status_text: Mapped[str] = mapped_column(Text)
+    office: Mapped[str] = mapped_column(String(60))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

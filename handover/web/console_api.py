@@ -1,0 +1,282 @@
+"""Console HTTP: login/logout, the console and login pages, canned responses, tickets, departments, agents
+and the supervisor overview (docs/protocol.md §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from handover.domain import tickets as ticket_store
+from handover.domain.agent_accounts import CSRF_COOKIE, SESSION_COOKIE, Authenticator, SessionInfo, csrf_matches
+from handover.domain.conversations.broadcasts import live_list
+from handover.domain.conversations.core import CONSOLES_CHANNEL
+from handover.domain.conversations.views import summarizer
+from handover.domain.models.conversations import CannedResponse
+from handover.domain.routing import iso
+from handover.web.origins import origin_allowed
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+CONSOLE_DIR = STATIC_DIR / "console"
+
+router = APIRouter(tags=["console"])
+
+
+def _runtime(request: Request):
+    return request.app.state.handover
+
+
+async def _session(request: Request) -> SessionInfo | None:
+    runtime = _runtime(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    return await runtime.db.run(lambda s: Authenticator.resolve(s, token))
+
+
+async def require_session(request: Request) -> SessionInfo:
+    info = await _session(request)
+    if info is None:
+        raise HTTPException(status_code=401, detail="Bitte melden Sie sich an.")
+    return info
+
+
+async def require_csrf(request: Request, info: Annotated[SessionInfo, Depends(require_session)]) -> SessionInfo:
+    given = request.headers.get("x-csrf-token")
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        given = (await request.form()).get("csrf_token")
+    if not csrf_matches(info.csrf_token, given):
+        raise HTTPException(status_code=403, detail="Sicherheitsprüfung fehlgeschlagen (CSRF). Bitte laden Sie die Seite neu.")
+    return info
+
+
+SessionDep = Annotated[SessionInfo, Depends(require_session)]
+CsrfDep = Annotated[SessionInfo, Depends(require_csrf)]
+
+
+def _agent_dict(info: SessionInfo) -> dict:
+    agent = info.agent
+    return {"id": agent.id, "username": agent.username, "display_name": agent.display_name, "role": agent.role,
+            "departments": list(agent.departments), "skills": list(agent.skills), "capacity": agent.capacity}
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+# --- pages ---------------------------------------------------------------------------------------
+@router.get("/console/login", include_in_schema=False)
+async def login_page() -> Response:
+    return FileResponse(CONSOLE_DIR / "login.html", media_type="text/html")
+
+
+@router.post("/console/login")
+async def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]) -> Response:
+    runtime = _runtime(request)
+    if not origin_allowed(request.headers.get("origin"), runtime.settings, widget=False,
+                          request_host=request.headers.get("host")):
+        raise HTTPException(status_code=403, detail="Anmeldung von dieser Seite aus nicht erlaubt.")
+    if runtime.auth.brake.blocked(username):
+        if _wants_json(request):
+            return JSONResponse({"detail": "Zu viele Fehlversuche. Bitte warten Sie 15 Minuten."}, status_code=429)
+        return RedirectResponse("/console/login?error=locked", status_code=303)
+    result = await runtime.db.run(lambda s: runtime.auth.login(s, username, password))
+    if result is None:
+        runtime.auth.brake.failed(username)
+        if _wants_json(request):
+            return JSONResponse({"detail": "Benutzername oder Passwort ist falsch."}, status_code=401)
+        return RedirectResponse("/console/login?error=1", status_code=303)
+    runtime.auth.brake.succeeded(username)
+    token, info = result
+    response: Response = (
+        JSONResponse({"agent": _agent_dict(info), "csrf_token": info.csrf_token})
+        if _wants_json(request)
+        else RedirectResponse("/console", status_code=303)
+    )
+    secure = urlsplit(runtime.settings.public_url).scheme == "https"
+    max_age = runtime.settings.session_hours * 3600
+    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="strict", secure=secure,
+                        path="/")
+    response.set_cookie(CSRF_COOKIE, info.csrf_token, max_age=max_age, httponly=False, samesite="strict",
+                        secure=secure, path="/")
+    return response
+
+
+@router.post("/console/logout")
+async def logout(request: Request, _info: CsrfDep) -> Response:
+    runtime = _runtime(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    await runtime.db.run(lambda s: Authenticator.logout(s, token))
+    response: Response = (
+        JSONResponse({"ok": True}) if _wants_json(request) else RedirectResponse("/console/login", status_code=303)
+    )
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.get("/console", include_in_schema=False)
+async def console_page(request: Request) -> Response:
+    if await _session(request) is None:
+        return RedirectResponse("/console/login", status_code=303)
+    index = CONSOLE_DIR / "index.html"
+    if not index.exists():
+        return HTMLResponse("<p>Die Agentenkonsole ist nicht installiert (handover/static/console/index.html fehlt).</p>",
+                            status_code=503)
+    return FileResponse(index, media_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+# --- API -----------------------------------------------------------------------------------------
+@router.get("/api/console/me")
+async def me(info: SessionDep) -> dict:
+    return {"agent": _agent_dict(info), "csrf_token": info.csrf_token}
+
+
+class CannedIn(BaseModel):
+    title: str = Field(min_length=1, max_length=120)
+    text: str = Field(min_length=1, max_length=4000)
+    department: str | None = Field(None, max_length=64)
+    shortcut: str | None = Field(None, max_length=40)
+
+
+def _canned_dict(item: CannedResponse) -> dict:
+    return {"id": item.id, "title": item.title, "text": item.text, "department": item.department,
+            "shortcut": item.shortcut, "updated_at": iso(item.updated_at)}
+
+
+@router.get("/api/console/canned")
+async def list_canned(request: Request, info: SessionDep) -> list[dict]:
+    def work(session):
+        rows = session.scalars(select(CannedResponse).order_by(CannedResponse.title))
+        return [_canned_dict(r) for r in rows
+                if info.agent.is_supervisor or r.department is None or r.department in info.agent.departments]
+
+    return await _runtime(request).db.run(work)
+
+
+@router.post("/api/console/canned", status_code=201)
+async def create_canned(request: Request, body: CannedIn, _info: CsrfDep) -> dict:
+    def work(session):
+        item = CannedResponse(**body.model_dump(), updated_at=datetime.now(timezone.utc))
+        session.add(item)
+        session.flush()
+        return _canned_dict(item)
+
+    return await _runtime(request).db.run(work)
+
+
+@router.put("/api/console/canned/{item_id}")
+async def update_canned(request: Request, item_id: int, body: CannedIn, _info: CsrfDep) -> dict:
+    def work(session):
+        item = session.get(CannedResponse, item_id)
+        if item is None:
+            raise HTTPException(status_code=404, detail="Textbaustein nicht gefunden.")
+        for key, value in body.model_dump().items():
+            setattr(item, key, value)
+        item.updated_at = datetime.now(timezone.utc)
+        return _canned_dict(item)
+
+    return await _runtime(request).db.run(work)
+
+
+@router.delete("/api/console/canned/{item_id}", status_code=204)
+async def delete_canned(request: Request, item_id: int, _info: CsrfDep) -> Response:
+    def work(session):
+        item = session.get(CannedResponse, item_id)
+        if item is None:
+            raise HTTPException(status_code=404, detail="Textbaustein nicht gefunden.")
+        session.delete(item)
+
+    await _runtime(request).db.run(work)
+    return Response(status_code=204)
+
+
+def _visible_departments(request: Request, info: SessionInfo) -> set[str] | None:
+    if info.agent.is_supervisor:
+        return None
+    return set(info.agent.departments) | {_runtime(request).routing.default_department}
+
+
+@router.get("/api/console/tickets")
+async def list_tickets(request: Request, info: SessionDep, status: str = "open") -> list[dict]:
+    departments = _visible_departments(request, info)
+    return await _runtime(request).db.run(
+        lambda s: [ticket_store.ticket_dict(t) for t in ticket_store.list_tickets(s, status, departments)]
+    )
+
+
+def _visible_ticket(request: Request, info: SessionInfo, ticket) -> bool:
+    departments = _visible_departments(request, info)
+    return ticket is not None and (departments is None or ticket.department in departments)
+
+
+@router.get("/api/console/tickets/{ticket_id}")
+async def get_ticket(request: Request, ticket_id: int, info: SessionDep) -> dict:
+    def work(session):
+        from handover.domain.models.conversations import Ticket
+
+        ticket = session.get(Ticket, ticket_id)
+        if not _visible_ticket(request, info, ticket):
+            raise HTTPException(status_code=404, detail="Ticket nicht gefunden.")
+        return {**ticket_store.ticket_dict(ticket), "transcript": ticket.transcript or []}
+
+    return await _runtime(request).db.run(work)
+
+
+class TicketPatch(BaseModel):
+    status: str
+
+
+@router.patch("/api/console/tickets/{ticket_id}")
+async def patch_ticket(request: Request, ticket_id: int, body: TicketPatch, info: CsrfDep) -> dict:
+    runtime = _runtime(request)
+
+    def work(session):
+        from handover.domain.models.conversations import Ticket
+
+        if not _visible_ticket(request, info, session.get(Ticket, ticket_id)):
+            raise HTTPException(status_code=404, detail="Ticket nicht gefunden.")
+        try:
+            ticket = ticket_store.set_status(session, ticket_id, body.status)
+        except ValueError as error:
+            raise HTTPException(status_code=422, detail=str(error)) from None
+        return ticket_store.ticket_dict(ticket)
+
+    ticket = await runtime.db.run(work)
+    await runtime.pubsub.publish(CONSOLES_CHANNEL, {"kind": "ticket", "ticket": ticket})
+    return ticket
+
+
+@router.get("/api/console/departments")
+async def departments(request: Request, _info: SessionDep) -> list[dict]:
+    return _runtime(request).routing.departments(datetime.now(timezone.utc))
+
+
+@router.get("/api/console/agents")
+async def agents(request: Request, _info: SessionDep) -> list[dict]:
+    runtime = _runtime(request)
+    return await runtime.db.run(lambda s: runtime.routing.agent_summaries(s, datetime.now(timezone.utc)))
+
+
+@router.get("/api/console/overview")
+async def overview(request: Request, info: SessionDep) -> dict:
+    if not info.agent.is_supervisor:
+        raise HTTPException(status_code=403, detail="Nur für Teamleitungen und Administration.")
+    runtime = _runtime(request)
+
+    def work(session):
+        now = datetime.now(timezone.utc)
+        return {
+            "queues": runtime.routing.queues(session, now, summarizer(runtime.routing)),
+            "agents": runtime.routing.agent_summaries(session, now),
+            "live": live_list(runtime.conversations, session, now),
+            "tickets_open": len(ticket_store.list_tickets(session, "open")),
+        }
+
+    return await runtime.db.run(work)

@@ -1,0 +1,109 @@
+"""Rasa action server inside the app: rasa_sdk's ActionExecutor behind FastAPI routes.
+
+Rasa (endpoints.yml `action_endpoint`) posts each custom action call to `POST /webhook`; the actions run in
+this process with the app's knowledge index, settings and database sessions (bot/actions/context.py).
+Status codes follow rasa_sdk's own (sanic) endpoint: 400 rejected/bad body, 404 unknown action,
+449 domain missing, 500 action crashed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
+from sqlalchemy.orm import sessionmaker
+
+from bot.actions.context import ActionContext, bound_context
+from handover.shell.settings import Settings
+from knowledge.service import KnowledgeService
+
+log = logging.getLogger(__name__)
+
+ACTIONS_PACKAGE = "bot.actions"
+
+router = APIRouter(tags=["bot actions"])
+
+
+@dataclass
+class BotActions:
+    executor: ActionExecutor
+    context: ActionContext
+
+
+def configure_bot_actions(app: FastAPI, settings: Settings, knowledge: KnowledgeService, sessions: sessionmaker) -> None:
+    """Called by the lifespan: registers the actions and binds them to this app's services."""
+    executor = ActionExecutor()
+    executor.register_package(ACTIONS_PACKAGE)
+    app.state.bot_actions = BotActions(executor, ActionContext(knowledge=knowledge, settings=settings, sessions=sessions))
+    log.info("bot actions ready: %d actions", len(executor.actions))
+
+
+def _bot_actions(request: Request) -> BotActions:
+    return request.app.state.bot_actions
+
+
+def _error(status: int, message: str, action_name: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": message}
+    if action_name is not None:
+        body["action_name"] = action_name
+    return JSONResponse(body, status_code=status)
+
+
+def _needs_domain(executor: ActionExecutor, action_name: object) -> bool:
+    """Form validators read the form's slots from the domain; every other action here ignores it."""
+    run = executor.actions.get(action_name) if isinstance(action_name, str) else None
+    return isinstance(getattr(run, "__self__", None), FormValidationAction)
+
+
+@router.post("/webhook", summary="Run a custom action (called by the Rasa server)")
+async def webhook(request: Request) -> JSONResponse:
+    raw = await request.body()
+    try:
+        if request.headers.get("content-encoding") == "deflate":
+            raw = zlib.decompress(raw)
+        action_call = json.loads(raw) if raw else None
+    except (zlib.error, ValueError):
+        return _error(400, "Invalid body request")
+    if not isinstance(action_call, dict):
+        return _error(400, "Invalid body request")
+
+    actions = _bot_actions(request)
+    if "domain" not in action_call and not _needs_domain(actions.executor, action_call.get("next_action")):
+        # Rasa 3.6 with `enable_selective_domain` sends the domain only to actions declared with `send_domain`;
+        # rasa_sdk 3.21 expects a newer Rasa's domain digest instead and would refuse the others (449).
+        action_call["domain"] = {}
+    try:
+        with bound_context(actions.context):
+            result = await actions.executor.run(action_call)
+    except ActionExecutionRejection as error:
+        log.debug("action rejected: %s", error)
+        return _error(400, error.message, error.action_name)
+    except ActionNotFoundException as error:
+        log.error("%s", error)
+        return _error(404, error.message, error.action_name)
+    except ActionMissingDomainException as error:
+        log.debug("%s", error)
+        return _error(449, error.message, error.action_name)
+    except Exception as error:  # an action crashed: Rasa logs the 500 and carries on with the conversation
+        log.exception("action %s failed", action_call.get("next_action"))
+        return _error(500, str(error), action_call.get("next_action"))
+    return JSONResponse(result.model_dump() if result else None, status_code=200)
+
+
+@router.get("/actions", summary="List the registered custom actions")
+async def list_actions(request: Request) -> list[dict[str, str]]:
+    return [item.model_dump() for item in _bot_actions(request).executor.list_actions()]
+
+
+@router.get("/actions/health", summary="Health of the action server (rasa_sdk's /health)")
+async def actions_health(request: Request) -> dict[str, str]:
+    _bot_actions(request)
+    return {"status": "ok"}
