@@ -15,12 +15,20 @@ Two ways a change used to be missed, both fixed here:
 
 A folder that is replaced (deleted and created again, or a symlink switched to a new release) keeps an OS
 watch on the old one, which never reports again; the watcher notices the new folder and starts over on it.
+
+Polling is done here, not by watchfiles: its poller compares modification times in whole seconds, so a save
+within the second of the previous one went unseen (1 test run in 10). The snapshot below compares
+nanosecond times, sizes and inodes, and the content of files changed in the last two seconds (for file
+systems whose clock is coarse, which is where polling is needed).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import os
+import time
 from pathlib import Path
 from typing import Callable, Literal
 
@@ -35,6 +43,7 @@ STEP_MS = 50
 READY_POLL_MS = 200
 START_TIMEOUT_S = 10.0
 POLL_DELAY_MS = 300
+RECENT_S = 2.0  # files modified this recently are compared by content too
 RESTART_DELAY_S = 1.0
 
 WatchMode = Literal["native", "polling"]
@@ -62,6 +71,33 @@ def _relevant(change: Change, path: str) -> bool:
         return False  # editor swap and temp files
     # No suffix: a folder (created, moved or deleted), whose articles may have produced no events of their own.
     return name.endswith(RELEVANT_SUFFIXES) or not Path(name).suffix or Path(path).is_dir()
+
+
+def _is_watched_file(name: str) -> bool:
+    return name.endswith(RELEVANT_SUFFIXES) and not name.startswith(".")
+
+
+def snapshot(folder: Path) -> frozenset:
+    """What polling compares: every folder, and every article or offices file with its time, size and inode."""
+    entries = []
+    now = time.time()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        entries.extend(("folder", os.path.join(dirpath, d)) for d in dirnames)
+        for name in filenames:
+            if not _is_watched_file(name):
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                stat = os.stat(path)
+                digest = None
+                if now - stat.st_mtime < RECENT_S:
+                    with open(path, "rb") as handle:
+                        digest = hashlib.sha1(handle.read()).hexdigest()
+            except OSError:
+                continue  # deleted between listing and stat: the next snapshot has it gone
+            entries.append((path, stat.st_mtime_ns, stat.st_size, stat.st_ino, digest))
+    return frozenset(entries)
 
 
 class ArticleWatcher:
@@ -136,6 +172,9 @@ class ArticleWatcher:
         await asyncio.to_thread(self.on_change)
 
     async def _run(self, mode: WatchMode, ready: asyncio.Event) -> None:
+        if mode == "polling":
+            await self._poll(ready)
+            return
         identity = _identity(self.folder)
         try:
             async for changes in awatch(
@@ -145,8 +184,7 @@ class ArticleWatcher:
                 step=STEP_MS,
                 stop_event=self._stop,
                 recursive=True,
-                force_polling=mode == "polling",
-                poll_delay_ms=POLL_DELAY_MS,
+                force_polling=False,
                 rust_timeout=READY_POLL_MS,
                 yield_on_timeout=True,
             ):
@@ -162,3 +200,31 @@ class ArticleWatcher:
         except Exception:
             log.exception("knowledge watcher (%s) failed", mode)
             raise
+
+    async def _poll(self, ready: asyncio.Event) -> None:
+        try:
+            seen = await asyncio.to_thread(snapshot, self.folder)
+            ready.set()
+            while not await self._stopped_within(POLL_DELAY_MS / 1000):
+                current = await asyncio.to_thread(snapshot, self.folder)
+                if current == seen:
+                    continue
+                # Let a save in several steps (temp file, rename) settle, as the native watcher's debounce does.
+                while not await self._stopped_within(DEBOUNCE_MS / 1000):
+                    settled = await asyncio.to_thread(snapshot, self.folder)
+                    if settled == current:
+                        break
+                    current = settled
+                seen = current
+                log.info("knowledge folder changed (polling); reloading")
+                await asyncio.to_thread(self.on_change)
+        except Exception:
+            log.exception("knowledge watcher (polling) failed")
+            raise
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            return False
+        return True
