@@ -135,7 +135,10 @@ class RelayOutbox:
     def kick(self, conversation_id: str) -> None:
         """Relay the conversation's pending turns (now, on this replica, unless another one is at it)."""
         self._wanted.add(conversation_id)
-        if conversation_id not in self._drains:
+        running = self._drains.get(conversation_id)
+        # A drain that has just returned stays listed until its done-callback runs; a kick in that moment must
+        # start a new one, or the turn waits for the next sweep.
+        if running is None or running.done():
             task = asyncio.create_task(self._drain(conversation_id), name=f"relay-{conversation_id}")
             self._drains[conversation_id] = task
             task.add_done_callback(lambda t, c=conversation_id: self._drain_done(c, t))

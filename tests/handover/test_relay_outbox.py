@@ -149,3 +149,21 @@ async def test_sweep_picks_up_only_turns_nobody_holds(db):
     picked = await b.sweep()
     assert picked == 1 and set(b._wanted) | set(b._drains) == {free}
     await b.stop()
+
+
+async def test_a_kick_right_after_a_drain_returned_starts_a_new_drain_at_once(db):
+    """A drain that has returned stays listed until its done-callback runs; a citizen turn kicked in that moment
+    was left to the next sweep (up to BUERGERBOT_RELAY_SWEEP_SECONDS late, seen in make bench-load)."""
+    outbox = replica(db)
+    conversation_id = conversation_with_turns(db, [1])
+
+    async def returned() -> None:
+        return None
+
+    finished = asyncio.create_task(returned())
+    await asyncio.sleep(0)
+    assert finished.done()
+    outbox._drains[conversation_id] = finished  # its done-callback has not run yet
+    outbox.kick(conversation_id)
+    assert outbox._drains[conversation_id] is not finished
+    await outbox.stop()
