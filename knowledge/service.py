@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -141,6 +143,17 @@ class _Version:
 
 
 DEFAULT_THRESHOLDS = Thresholds(answer=0.90, clarify=0.855, margin=0.03)  # = the Settings defaults
+# Nice value of the thread that rebuilds after an edit: searches get the cores first, the rebuild what they leave.
+BUILD_NICENESS = 10
+
+
+def _lower_build_priority() -> None:
+    # On Linux a thread is a task with a nice value of its own; the engine's worker threads, started from
+    # this thread, inherit it. Elsewhere the rebuild simply runs at normal priority.
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BUILD_NICENESS)
+    except (AttributeError, OSError):
+        log.debug("could not lower the knowledge rebuild's priority")
 
 
 class KnowledgeService:
@@ -169,6 +182,7 @@ class KnowledgeService:
         self._reload_lock = threading.Lock()  # one build at a time; searches never take it
         self._parse_cache = ParseCache()
         self._watcher = None
+        self._rebuilder: ThreadPoolExecutor | None = None
 
     # --- loading -----------------------------------------------------------------------------------
 
@@ -257,20 +271,28 @@ class KnowledgeService:
         from knowledge.watcher import ArticleWatcher
 
         if self._watcher is None:
+            self._rebuilder = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="knowledge-rebuild", initializer=_lower_build_priority
+            )
             watcher = ArticleWatcher(self.articles_dir, self._reload_after_change, force_polling=force_polling)
             await watcher.start()
             self._watcher = watcher
             # Ready before the first edit arrives, so that edit does not pay for creating it.
-            await asyncio.to_thread(lambda: self.build_model)
+            await asyncio.wrap_future(self._rebuilder.submit(lambda: self.build_model))
 
     async def stop_watching(self) -> None:
         if self._watcher is not None:
             await self._watcher.stop()
             self._watcher = None
+        if self._rebuilder is not None:
+            rebuilder, self._rebuilder = self._rebuilder, None
+            await asyncio.to_thread(rebuilder.shutdown)
 
     def _reload_after_change(self) -> None:
+        """Called by the watcher (in a worker thread): the rebuild runs on the low-priority rebuild thread."""
         try:
-            self.load()
+            rebuilder = self._rebuilder
+            rebuilder.submit(self.load).result() if rebuilder is not None else self.load()
         except Exception:  # the serving version stays; the next change tries again
             log.exception("knowledge reload failed; the previous version keeps serving")
 
