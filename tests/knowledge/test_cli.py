@@ -43,6 +43,18 @@ def test_check_prints_all_errors_and_fails(env: Path) -> None:
     assert "6 Fehler in 3 Datei(en); 3 von 6 Artikeln sind gültig." in result.output
 
 
+def test_check_names_file_and_limit_of_an_oversized_article(env: Path) -> None:
+    text = (env / "hundesteuer.md").read_text(encoding="utf-8").replace("id: hundesteuer", "id: satzung")
+    (env / "satzung.md").write_text(text + "Wortlaut der Satzung. " * 240_000, encoding="utf-8")
+    result = runner.invoke(app, ["knowledge", "check"], terminal_width=200)
+    assert result.exit_code == 1
+    assert (
+        "FEHLER satzung.md: file: ist zu groß: 5,0 MB (höchstens 64 KB je Artikel); bitte auf mehrere Artikel aufteilen"
+        in result.output
+    )
+    assert "1 Fehler in 1 Datei(en); 3 von 4 Artikeln sind gültig." in result.output
+
+
 def test_index_then_search(env: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["knowledge", "index"], terminal_width=200)
     assert result.exit_code == 0, result.output
