@@ -90,6 +90,11 @@ bench-bot: install train
 bench-handover: install-main
 	$(PY) -m benchmarks.handover --out benchmarks/results/handover.json
 
+# First answer vs. later answers in the real browser (Debian Chromium), with the real app and Rasa.
+.PHONY: bench-first-answer
+bench-first-answer: install install-browser index train widget
+	node benchmarks/first_answer.mjs --out benchmarks/results/first_answer.json
+
 # Capacity with one and two Rasa processes (needs the PostgreSQL and Redis of tests/run.sh; README "Capacity").
 .PHONY: bench-load
 bench-load: install train

@@ -600,11 +600,13 @@ export class BuergerbotChat extends HTMLElement {
       const remember = this.ui.privacy.querySelector('input.remember')?.checked;
       this.store.update({ language: this.language, open: this.isOpen, outbox: [], citizen_key: remember ? newClientId() : null });
     }
+    // Connect first (only now: before consent there is no connection, which the server would log): the citizen
+    // may press Enter at once, and the message waits for the welcome. The hello is built when the socket opens.
+    this.connection.start();
     this.ui.privacy.hidden = true;
     this.ui.composer.hidden = false;
     this.dismissInvitation(false);
     this.renderHeader();
-    this.connection.start();
     this.renderStatus();
     if (focus) this.ui.input.focus();
   }
