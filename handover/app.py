@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
@@ -56,9 +57,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.handover = await start_handover(settings, engine, get_article=knowledge.get_article,
                                                   before_rasa_message=prefetch_search(knowledge))
         log.info("app ready: %s articles indexed", knowledge.status().articles)
+        # Rasa's first inference is slow; done here once its model is loaded, not for the first citizen.
+        warm_up = asyncio.create_task(app.state.handover.rasa.warm_up())
         try:
             yield
         finally:
+            warm_up.cancel()
+            await asyncio.gather(warm_up, return_exceptions=True)
             await app.state.handover.stop()
             await knowledge.stop_watching()
             engine.dispose()
