@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import uuid
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, make_url, text
 
 from handover.shell.rasa_endpoints import write_runtime_endpoints
 from handover.shell.settings import Settings
@@ -24,6 +28,24 @@ SHARED_INDEX = ROOT / "var" / "index"  # built by `make index`
 # Index of an earlier bot test run: copied into each run's temporary index folder so the demo articles are not
 # re-embedded every time (the knowledge service re-embeds whatever changed since).
 INDEX_CACHE = ROOT / "var" / "test-cache" / "bot-index"
+
+
+@contextmanager
+def fresh_postgres_database(prefix: str):
+    """A PostgreSQL database of its own (Rasa's `events` table name is fixed, so a schema is not enough), dropped
+    afterwards; yields its URL."""
+    base = make_url(os.environ.get("BUERGERBOT_TEST_POSTGRES_URL",
+                                   "postgresql+psycopg2://postgres@127.0.0.1:5432/test"))
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def free_port() -> int:

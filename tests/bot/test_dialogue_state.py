@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
-from tests.bot.servers import AppServer, Conversation, RasaServer, customs
+from tests.bot.servers import fresh_postgres_database, AppServer, Conversation, RasaServer, customs
 
 pytestmark = pytest.mark.slow
 
@@ -61,17 +61,8 @@ def test_form_continues_where_it_was_after_rasa_is_killed(rasa_server: RasaServe
 # --- two replicas ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def rasa_database_url():
-    """A fresh PostgreSQL database for Rasa's `events` table (Rasa's table name is fixed), dropped afterwards."""
-    base = make_url(os.environ.get("BUERGERBOT_TEST_POSTGRES_URL",
-                                   "postgresql+psycopg2://postgres@127.0.0.1:5432/test"))
-    name = f"rasa_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_database("rasa_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,10 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from handover.domain.rasa_client import Replicas, parse_rasa_urls
-from tests.bot.servers import MODEL, AppServer, RasaServer, free_port
+from tests.bot.servers import fresh_postgres_database, MODEL, AppServer, RasaServer, free_port
 from tests.handover.conftest import Citizen
 
 URLS = ["http://rasa-1:5005", "http://rasa-2:5005", "http://rasa-3:5005"]
@@ -71,17 +71,8 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def rasa_database_url():
-    """A database of its own for Rasa's `events` table (Rasa's table name is fixed), dropped afterwards."""
-    base = make_url(os.environ.get("BUERGERBOT_TEST_POSTGRES_URL",
-                                   "postgresql+psycopg2://postgres@127.0.0.1:5432/test"))
-    name = f"rasa_replicas_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_database("rasa_replicas") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
