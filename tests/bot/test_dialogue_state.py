@@ -6,8 +6,10 @@ Rasa replicas on PostgreSQL + Redis lock store completes the form."""
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -135,12 +137,23 @@ def test_one_conversation_alternating_between_two_replicas_completes_the_form(
     # Every turn, on either replica, took and released the conversation's lock in Redis …
     assert locks.commands.count("SET") >= 4 and locks.commands.count("DEL") >= 4, locks.commands
 
-    # Two messages of the conversation at the same moment, one per replica: the lock makes the second wait until
-    # the first is answered, so each user turn is followed by its answer before the next turn starts.
-    with ThreadPoolExecutor(2) as pool:
-        asked = [pool.submit(first.send, "Wie beantrage ich einen Reisepass?"),
-                 pool.submit(second.send, "Wo melde ich meinen Wohnsitz an?")]
-        answers = [future.result() for future in asked]
+    # Two messages of the conversation overlapping in time, one per replica: the first replica holds the lock while
+    # it waits for its action (the action server is frozen), so the second must wait until the first is answered,
+    # and each user turn is followed by its answer before the next turn starts. (Not sent at the very same
+    # instant: Rasa 3.6 issues lock tickets by a read-modify-write in Redis, so two replicas that issue one in the
+    # same millisecond can both go ahead. The gateway never does that: its outbox relays one turn of a
+    # conversation at a time, across app replicas.)
+    os.kill(app_server.process.pid, signal.SIGSTOP)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            asked = [pool.submit(first.send, "Wie beantrage ich einen Reisepass?")]
+            time.sleep(1.0)
+            asked.append(pool.submit(second.send, "Wo melde ich meinen Wohnsitz an?"))
+            time.sleep(1.0)
+            os.kill(app_server.process.pid, signal.SIGCONT)
+            answers = [future.result() for future in asked]
+    finally:
+        os.kill(app_server.process.pid, signal.SIGCONT)
     assert all(customs(messages, "knowledge") for messages in answers), answers
 
     # The dialogue state lives in PostgreSQL, shared by both replicas.
