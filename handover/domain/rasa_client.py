@@ -116,6 +116,8 @@ class RasaClient:
         self._client = httpx.AsyncClient(timeout=self.timeout)
         self._observe_latency = observe_latency or (lambda kind, seconds: None)
         self._before_message = before_message
+        # Conversations whose session is being started ahead (start_session): their first message waits here.
+        self._sessions_starting: dict[str, asyncio.Future] = {}
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -157,12 +159,20 @@ class RasaClient:
         finally:
             self._observe_latency(kind, time.perf_counter() - started)
 
+    async def _after_session_start(self, conversation_id: str) -> None:
+        """Rasa serialises a conversation's requests with its lock store, whose waiters poll once a second: a
+        message sent while the session start is still running would wait up to a second. It waits here instead."""
+        starting = self._sessions_starting.get(conversation_id)
+        if starting is not None:
+            await asyncio.shield(starting)
+
     async def send_message(self, conversation_id: str, text: str, language: str) -> list[BotReply]:
         if self._before_message is not None:
             try:
                 self._before_message(text)
             except Exception:  # an optimisation only: the message goes to Rasa regardless
                 log.exception("before_message hook failed")
+        await self._after_session_start(conversation_id)
         data = await self._post(
             "message",
             conversation_id,
@@ -177,13 +187,20 @@ class RasaClient:
         question does not wait for that extra action call. The events are what the session start would set from
         the first message's metadata; the dialogue goes on exactly as without."""
         metadata = {"language": language}
-        await self._post(
-            "start_session",
-            conversation_id,
-            f"/conversations/{conversation_id}/tracker/events?include_events=NONE",
-            [{"event": "slot", "name": "session_started_metadata", "value": metadata},
-             {"event": "slot", "name": "language", "value": language}],
-        )
+        starting = self._sessions_starting[conversation_id] = asyncio.get_running_loop().create_future()
+        try:
+            await self._post(
+                "start_session",
+                conversation_id,
+                f"/conversations/{conversation_id}/tracker/events?include_events=NONE",
+                [{"event": "slot", "name": "session_started_metadata", "value": metadata},
+                 {"event": "slot", "name": "language", "value": language}],
+            )
+        except RasaUnavailable as error:  # the first message starts the session itself
+            log.info("session start ahead failed: %s", error)
+        finally:
+            del self._sessions_starting[conversation_id]
+            starting.set_result(None)
 
     async def warm_up(self, wait_seconds: float = 600.0) -> None:
         """One NLU parse on each replica as soon as its model is loaded: Rasa's first inference after a start
@@ -212,6 +229,7 @@ class RasaClient:
     async def trigger_intent(self, conversation_id: str, intent: str, language: str) -> list[BotReply]:
         """Rasa's HTTP API (`--enable-api`); without `output_channel` it returns the bot's messages. Routed like
         the conversation's messages, to the replica that has been answering it."""
+        await self._after_session_start(conversation_id)
         data = await self._post(
             "trigger_intent",
             conversation_id,

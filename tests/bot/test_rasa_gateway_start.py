@@ -1,6 +1,7 @@
 """The gateway's Rasa client before the first question, against the real Rasa server and app: a conversation's
-session started ahead of its first message answers exactly like one started by the message, and the warm-up
-parses once Rasa's model is loaded (and gives up quietly where there is no Rasa API)."""
+session started ahead of its first message answers exactly like one started by the message (also when the
+message follows at once), and the warm-up parses once Rasa's model is loaded (and gives up quietly where there is
+no Rasa API)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import logging
 import time
 import uuid
 
-from handover.domain.rasa_client import RasaClient
+from handover.domain.rasa_client import RasaClient, merge_replies
 from tests.bot.servers import AppServer, Conversation, RasaServer, free_port
 
 QUESTION = "Was kostet ein Reisepass?"
@@ -58,6 +59,36 @@ def test_a_session_started_ahead_answers_the_first_question_like_one_started_by_
 
         assert turn(events) == turn(expected)
         assert ahead.tracker()["slots"] == by_question.tracker()["slots"]
+
+
+def test_a_first_message_sent_while_the_session_starts_waits_for_it(rasa_server: RasaServer) -> None:
+    """The citizen pressed Enter at once: the message follows the session start instead of racing it (Rasa's lock
+    store would make it poll for the conversation's lock once a second), and the session starts once."""
+    by_question = Conversation(rasa_server, f"test-first-{uuid.uuid4().hex[:12]}")
+    racing = Conversation(rasa_server, f"test-race-{uuid.uuid4().hex[:12]}")
+
+    requests: dict[str, tuple[float, float]] = {}  # kind -> (sent, answered), from the client's latency hook
+
+    def observe(kind: str, seconds: float) -> None:
+        answered = time.perf_counter()
+        requests[kind] = (answered - seconds, answered)
+
+    async def start_and_ask() -> list:
+        client = RasaClient(rasa_server.url, 30.0, observe_latency=observe)
+        try:
+            _, answer = await asyncio.gather(client.start_session(racing.sender, "de"),
+                                             client.send_message(racing.sender, QUESTION, "de"))
+            return answer
+        finally:
+            await client.aclose()
+
+    answer = asyncio.run(start_and_ask())
+    assert requests["message"][0] >= requests["start_session"][1]  # posted only once the session had started
+    expected = by_question.send(QUESTION)
+    assert answer == merge_replies(expected)
+    events = relevant_events(racing.tracker())
+    assert events.count(("session_started", None)) == 1
+    assert events.index(("session_started", None)) < events.index(("user", QUESTION))
 
 
 def test_warm_up_parses_once_the_model_is_loaded_and_gives_up_without_an_api(
