@@ -48,6 +48,24 @@ def fresh_postgres_database(prefix: str):
         admin.dispose()
 
 
+@contextmanager
+def fresh_postgres_schema(prefix: str):
+    """A schema of its own in the test database (the app's tables, a sweep that sees only this test's rows),
+    dropped afterwards; yields a URL whose search_path points at it."""
+    base = os.environ.get("BUERGERBOT_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path={schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -19,13 +19,13 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import create_engine, text
 from websockets.asyncio.client import connect
 
 from handover.app import create_app
 from handover.domain.agent_accounts import create_agent
 from handover.shell.database import Database, make_engine, make_sessionmaker
 from handover.shell.settings import PROJECT_ROOT, Settings
+from tests.bot.servers import fresh_postgres_schema
 
 SHARED_INDEX = PROJECT_ROOT / "var" / "index"  # built by `make index`
 INDEX_CACHE = PROJECT_ROOT / "var" / "test-cache" / "handover-index"
@@ -111,16 +111,8 @@ def make_settings(tmp: Path, *, database_url: str | None, pubsub_url: str, port:
 
 @pytest.fixture(scope="session")
 def postgres_schema_url():
-    base = os.environ.get("BUERGERBOT_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-    schema = f"handover_test_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path={schema}"
-    with engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    with fresh_postgres_schema("handover_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,10 @@ live delivery works again afterwards. Rasa is not needed: the conversation is wi
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from tests.bot.servers import fresh_postgres_schema
 from tests.handover.conftest import AgentConsole, AppServer, Citizen, make_settings, seed_index_cache, wait_until
 from tests.handover.redis_server import RedisServer
 
@@ -27,16 +25,8 @@ def redis(tmp_path_factory) -> RedisServer:
 @pytest.fixture(scope="module")
 def schema_url():
     """A schema of its own: the replicas' relay sweeps must not pick up other tests' conversations."""
-    base = os.environ.get("BUERGERBOT_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-    schema = f"outage_test_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path={schema}"
-    with engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    with fresh_postgres_schema("outage_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

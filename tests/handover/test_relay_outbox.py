@@ -6,18 +6,18 @@ lease can no longer finish the turn."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import select, update
 
 from handover.domain import relay_outbox
 from handover.domain.models.conversations import Conversation, PendingRelay
 from handover.domain.rasa_client import RasaClient
 from handover.domain.relay_outbox import RelayOutbox, RelayPolicy
 from handover.shell.database import Database, make_engine, make_sessionmaker, upgrade_database
+from tests.bot.servers import fresh_postgres_schema
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -25,16 +25,8 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'outbox.db'}"
         return
-    base = os.environ.get("BUERGERBOT_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-    schema = f"outbox_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path={schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with fresh_postgres_schema("outbox_test") as url:
+        yield url
 
 
 @pytest.fixture
