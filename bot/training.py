@@ -10,6 +10,7 @@ Otherwise `rasa train` runs in `bot/` (its progress bars go straight to the term
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -77,12 +78,20 @@ def sync_knowledge_examples() -> None:
 
 
 def train(rasa: str, *, force: bool = False) -> TrainingOutcome:
+    MODELS_DIR.mkdir(parents=True, exist_ok=True)
+    # Test runs, `make run` and benchmarks may all ask for a model at once: one trains, the others wait and then
+    # find it fresh (two `rasa train` writing the same model file would leave a broken one).
+    with (MODELS_DIR / ".training.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train_locked(rasa, force=force)
+
+
+def _train_locked(rasa: str, *, force: bool) -> TrainingOutcome:
     sync_knowledge_examples()
     current_hash = inputs_hash()
     if not force and model_is_fresh(current_hash):
         return TrainingOutcome(False, current_hash, MODEL_PATH, 0.0)
 
-    MODELS_DIR.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     command = [
         rasa, "train",

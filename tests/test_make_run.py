@@ -62,8 +62,23 @@ class _Server:
         self.ws_base = f"ws://127.0.0.1:{port}"
 
 
-async def ask(port: int, question: str) -> dict:
+async def session_started_at_hello(port: int, rasa_port: int) -> Citizen:
+    """A new conversation's Rasa session starts when the citizen opens the chat, before the first question."""
     citizen = await Citizen.connect(_Server(port))
+    tracker_url = f"http://127.0.0.1:{rasa_port}/conversations/{citizen.welcome['conversation_id']}/tracker"
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient() as http:
+        while time.monotonic() < deadline:
+            events = (await http.get(tracker_url, timeout=10)).json()["events"]
+            if any(event["event"] == "session_started" for event in events):
+                assert not any(event["event"] == "user" for event in events)
+                return citizen
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"no session started ahead: {events}")
+
+
+async def ask(port: int, rasa_port: int, question: str) -> dict:
+    citizen = await session_started_at_hello(port, rasa_port)
     try:
         await citizen.say(question)
         return await citizen.expect(lambda f: f.get("type") == "message" and f.get("sender") == "bot"
@@ -107,7 +122,7 @@ def test_make_run_answers_with_sources_and_stops_without_orphans(tmp_path: Path)
         seen |= descendants(make.pid)
 
         # Rasa calls the actions on the app's port; the app relays to Rasa's port: a sourced answer needs both.
-        answer = asyncio.run(ask(port, "Wie beantrage ich einen Reisepass?"))
+        answer = asyncio.run(ask(port, rasa_port, "Wie beantrage ich einen Reisepass?"))
         payload = answer["payload"]
         assert payload["type"] == "knowledge" and payload["decision"] == "answer", answer
         assert payload["article"]["id"] == "reisepass" and "Quelle: Reisepass" in answer["text"]

@@ -57,6 +57,9 @@ async def citizen_socket(websocket: WebSocket) -> None:
             conversations, token=hello.token, language=hello.language, page=hello.page, citizen_key=hello.citizen_key,
             department=hello.department,
         )
+        if not welcome["resumed"]:
+            # Rasa starts the session while the citizen types, so the first question does not wait for it.
+            conversations.tasks.spawn(runtime.rasa.start_session(conversation_id, hello.language))
         # subscribe before reading the backlog so nothing published in between is lost; seq de-duplicates
         await subscriber.join(conversation_channel(conversation_id))
         stream = CitizenEventStream(conversations, conversation_id, hello.last_seq)
