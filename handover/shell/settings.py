@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handover.domain.rasa_client import parse_rasa_urls
@@ -124,6 +125,46 @@ class Settings(BaseSettings):
     retention_days: int = Field(180, description="Closed conversations and done tickets older than this are purged.")
     log_format: str = Field("json", description="'json' (structured, personal data redacted) or 'text'.")
 
+    # --- mail (handover/domain/mail/) ----------------------------------------------------------
+    smtp_host: str = Field(
+        "", description="SMTP server for outgoing e-mail (ticket replies and confirmations, defect report updates); "
+        "empty: no e-mail is sent and the console says so where it would be."
+    )
+    smtp_port: int = Field(587, description="Port of the SMTP server (587 for STARTTLS, 465 for TLS, 25 unencrypted).")
+    smtp_tls: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="'starttls' (upgrade after connecting), 'tls' (encrypted from the start, port 465) or "
+        "'none' (only for a relay on the same host or network)."
+    )
+    smtp_user: str = Field("", description="SMTP login name; empty: send without logging in.")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password (never logged).")
+    mail_from: str = Field(
+        "", description="Sender of every e-mail, e.g. 'Stadt Musterstadt <buergerservice@musterstadt.example>'; "
+        "required together with smtp_host."
+    )
+    smtp_timeout_seconds: float = Field(15.0, description="How long one e-mail may take to hand over to the SMTP server.")
+
+    # --- defect reports, photos, Open311 ------------------------------------------------------
+    uploads_dir: Path | None = Field(None, description="Folder of uploaded photos (default: <data_dir>/uploads).")
+    upload_max_bytes: int = Field(
+        10_000_000, description="Largest photo accepted (bytes, before conversion); larger uploads are refused."
+    )
+    photo_max_edge: int = Field(
+        2560, description="Stored photos are re-encoded as JPEG without metadata and scaled down to this many "
+        "pixels on their longer edge."
+    )
+    open311_api_keys: SecretStr = Field(
+        SecretStr(""), description="Comma-separated API keys of clients that may create requests with POST "
+        "/open311/v2/requests.json (and see photos in GET); empty: POST is closed."
+    )
+    open311_jurisdiction_id: str = Field(
+        "musterstadt.example", description="The jurisdiction_id of this city in the Open311 GeoReport v2 API."
+    )
+
+    @field_validator("uploads_dir", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value):
+        return None if value == "" else value  # `BUERGERBOT_UPLOADS_DIR=` as copied from .env.example
+
     @field_validator("rasa_url")
     @classmethod
     def _rasa_urls_valid(cls, value: str) -> str:
@@ -136,6 +177,10 @@ class Settings(BaseSettings):
     @property
     def resolved_index_dir(self) -> Path:
         return self.index_dir or self.data_dir / "index"
+
+    @property
+    def resolved_uploads_dir(self) -> Path:
+        return self.uploads_dir or self.data_dir / "uploads"
 
     @property
     def resolved_database_url(self) -> str:
