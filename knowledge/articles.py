@@ -3,6 +3,11 @@
 Every problem becomes an `ArticleError` naming the file, the field, what is wrong (in German, for content
 editors) and the line where it can be found. Parsing never raises for bad content; callers decide what to
 keep serving.
+
+Two kinds of entry share folder, validation and index: `service` articles describe what the city does;
+`referral` entries name the body responsible instead (tax office, courts, district office, …) with an inline
+`office:` that describes that body. `related:` names articles an editor links; an unknown id there is reported
+but does not take the article offline.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,6 +30,10 @@ OFFICES_FILE = "_offices.yml"
 MIN_QUESTIONS = 3
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_INTRO_HEADING = "Überblick"
+ArticleKind = Literal["service", "referral"]
+# Key of a referral's inline office: never one of _offices.yml's keys, so looking a city office up by key
+# (bot/actions/offices.py) cannot land on an external body.
+REFERRAL_OFFICE_PREFIX = "referral:"
 
 
 class Section(BaseModel):
@@ -42,6 +51,22 @@ class Office(BaseModel):
     email: str | None = None
     address: str | None = None
     opening_hours: list[str] = Field(default_factory=list)
+    general: bool = Field(
+        False, description="The city's general contact (at most one office in _offices.yml), offered when the bot "
+        "has no answer."
+    )
+    service_number: str | None = Field(None, description="Public service number such as 115, where the city takes part.")
+
+    @field_validator("service_number", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        # `service_number: 115` is what an editor types; YAML reads it as a number.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def general_office(offices: Mapping[str, Office]) -> Office | None:
+    """The office marked `general: true` in _offices.yml (the city's general contact), if any."""
+    return next((office for office in offices.values() if office.general), None)
 
 
 class ArticleError(BaseModel):
@@ -71,6 +96,19 @@ class FrontMatter(BaseModel):
     questions: list[str] = Field(min_length=MIN_QUESTIONS)
     keywords: list[str] = Field(default_factory=list)
     language: str = "de"
+    kind: ArticleKind = "service"
+    related: list[str] = Field(default_factory=list)
+
+    @field_validator("related", mode="before")
+    @classmethod
+    def _single_related(cls, value: Any) -> Any:
+        # `related: reisepass` (one id without brackets) means the list with that id.
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("related")
+    @classmethod
+    def _related_once(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(v.strip() for v in value if v.strip()))
 
     @field_validator("id")
     @classmethod
@@ -99,6 +137,8 @@ class Article(BaseModel):
     questions: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     language: str = "de"
+    kind: ArticleKind = Field("service", description="service: the city does it; referral: another body is responsible.")
+    related: list[str] = Field(default_factory=list, description="Ids of articles an editor links to this one.")
     sections: list[Section] = Field(default_factory=list)
     path: str = Field("", description="Source file, relative to the articles folder.")
 
@@ -173,6 +213,8 @@ _PYDANTIC_MESSAGES = {
     "date_from_datetime_parsing": "ist kein gültiges Datum (Format JJJJ-MM-TT)",
     "date_parsing": "ist kein gültiges Datum (Format JJJJ-MM-TT)",
     "date_type": "ist kein gültiges Datum (Format JJJJ-MM-TT)",
+    "bool_type": "muss true oder false sein",
+    "bool_parsing": "muss true oder false sein",
 }
 
 
@@ -185,6 +227,9 @@ def _translate(error: dict[str, Any]) -> str:
         return "darf nicht leer sein"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
+    if kind == "literal_error":
+        expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", " oder ")
+        return f"muss {expected} sein"
     return _PYDANTIC_MESSAGES.get(kind, error["msg"])
 
 
@@ -242,6 +287,19 @@ def _limit_error(path: str, exceeded: size.LimitExceeded | None) -> ArticleError
     return ArticleError(path=path, field=exceeded.field, message=exceeded.message, line=exceeded.line)
 
 
+def _nested_line(text: str, key: str, field_name: str) -> int | None:
+    """Line of `field_name:` inside the top-level block `key:` of a YAML mapping (for error messages)."""
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            inside = True
+        elif inside and line[:1] not in ("", " ", "\t", "#"):
+            return None
+        elif inside and re.match(rf"^\s+{re.escape(field_name)}\s*:", line):
+            return number
+    return None
+
+
 def load_offices(folder: Path) -> OfficesFile:
     path = folder / OFFICES_FILE
     if not path.exists():
@@ -262,11 +320,26 @@ def load_offices(folder: Path) -> OfficesFile:
         result.errors.append(ArticleError(path=rel, field="file", message="muss eine Zuordnung 'schlüssel: Amt' sein", line=1))
         return result
     lines = _field_lines(text, 1)
+    general_key: str | None = None
     for key, value in raw.items():
         try:
             if not isinstance(value, dict):
                 raise ValueError("muss eine Zuordnung mit name, department, phone, … sein")
-            result.offices[str(key)] = Office(key=str(key), **value)
+            office = Office(key=str(key), **value)
+            if office.general and general_key is not None:
+                # The office itself still serves its articles; only the general-contact mark is refused.
+                result.errors.append(
+                    ArticleError(
+                        path=rel,
+                        field=f"{key}.general",
+                        message=f"nur ein Amt darf 'general: true' haben (schon bei '{general_key}')",
+                        line=_nested_line(text, str(key), "general") or lines.get(str(key)),
+                    )
+                )
+                office = office.model_copy(update={"general": False})
+            elif office.general:
+                general_key = str(key)
+            result.offices[str(key)] = office
         except ValidationError as exc:
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"])
@@ -276,6 +349,65 @@ def load_offices(folder: Path) -> OfficesFile:
         except (ValueError, TypeError) as exc:
             result.errors.append(ArticleError(path=rel, field=str(key), message=str(exc), line=lines.get(str(key))))
     return result
+
+
+def _front_line(front_text: str, key: str, field_name: str) -> int | None:
+    """File line of a nested front-matter field (the front matter starts on line 2)."""
+    found = _nested_line(front_text, key, field_name)
+    return found + 1 if found else None
+
+
+def _inline_office(
+    rel_path: str,
+    office_raw: dict[str, Any],
+    raw: dict[str, Any],
+    offices: Mapping[str, Office],
+    referral: bool,
+    field_lines: dict[str, int],
+    front_text: str,
+    errors: list[ArticleError],
+) -> Office | None:
+    """The office written into the article itself; for a referral the external responsible body."""
+    line = field_lines.get("office")
+    values = {k: v for k, v in office_raw.items() if k != "key"}
+    if "general" in values:
+        errors.append(
+            ArticleError(
+                path=rel_path,
+                field="office.general",
+                message=f"ist nur in {OFFICES_FILE} erlaubt (das allgemeine Kontaktamt der Stadt)",
+                line=_front_line(front_text, "office", "general") or line,
+            )
+        )
+        return None
+    if referral:
+        key = str(office_raw.get("key") or f"{REFERRAL_OFFICE_PREFIX}{raw.get('id', 'inline')}")
+        if not values.get("department"):
+            # Handing a referral over to a person goes to the city's general contact unless the editor names a queue.
+            general = general_office(offices)
+            if general is None:
+                errors.append(
+                    ArticleError(
+                        path=rel_path,
+                        field="office.department",
+                        message="fehlt: Ohne department gilt die Warteschlange des Amts mit 'general: true' in "
+                        f"{OFFICES_FILE}, dort ist aber keins markiert",
+                        line=line,
+                    )
+                )
+                return None
+            values["department"] = general.department
+    else:
+        key = str(office_raw.get("key") or office_raw.get("department") or "inline")
+    try:
+        return Office(key=key, **values)
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = "office." + ".".join(str(p) for p in err["loc"])
+            errors.append(ArticleError(path=rel_path, field=name, message=_translate(err), line=line))
+    except TypeError as exc:
+        errors.append(ArticleError(path=rel_path, field="office", message=str(exc), line=line))
+    return None
 
 
 def parse_article(
@@ -327,6 +459,7 @@ def parse_article(
 
     office: Office | None = None
     office_raw = raw.get("office")
+    referral = raw.get("kind") == "referral"
     if isinstance(office_raw, str):
         office = offices.get(office_raw.strip())
         if office is None:
@@ -339,15 +472,17 @@ def parse_article(
                 )
             )
     elif isinstance(office_raw, dict):
-        try:
-            key = str(office_raw.get("key") or office_raw.get("department") or "inline")
-            office = Office(**{"key": key, **{k: v for k, v in office_raw.items() if k != "key"}})
-        except ValidationError as exc:
-            for err in exc.errors():
-                name = "office." + ".".join(str(p) for p in err["loc"])
-                errors.append(
-                    ArticleError(path=rel_path, field=name, message=_translate(err), line=field_lines.get("office"))
-                )
+        office = _inline_office(rel_path, office_raw, raw, offices, referral, field_lines, front_text, errors)
+    if referral and office is not None and not (office.phone or office.email or raw.get("url")):
+        errors.append(
+            ArticleError(
+                path=rel_path,
+                field="office",
+                message="Kontakt fehlt: Ein Verweis (kind: referral) braucht bei office mindestens phone oder email, "
+                "oder der Eintrag eine url",
+                line=field_lines.get("office"),
+            )
+        )
 
     if front is not None:
         for exceeded in (
@@ -482,6 +617,29 @@ class _Claim:
     modified_ns: int
 
 
+def _check_related(article: Article, known: set[str], claim: _Claim) -> tuple[list[str], list[ArticleError]]:
+    """The article's `related` ids that exist, and an error for each that does not (or is the article itself).
+
+    Not fatal: the article keeps serving, without the broken link.
+    """
+    linked: list[str] = []
+    errors: list[ArticleError] = []
+    line = None
+    for other in article.related:
+        if other != article.id and other in known:
+            linked.append(other)
+            continue
+        if line is None:
+            line = _field_lines(claim.data.decode("utf-8", "replace"), 1).get("related")
+        message = (
+            f"verweist auf den Artikel selbst ('{other}')"
+            if other == article.id
+            else f"unbekannte Artikel-id '{other}' (kein gültiger Artikel mit dieser id)"
+        )
+        errors.append(ArticleError(path=claim.rel, field="related", message=message, line=line))
+    return linked, errors
+
+
 def _offices_fingerprint(offices: dict[str, Office]) -> str:
     return content_hash("\n".join(o.model_dump_json() for _, o in sorted(offices.items())).encode("utf-8"))
 
@@ -556,6 +714,7 @@ def scan_folder(
 
     articles: dict[str, Article] = {}
     hashes: dict[str, str] = {}
+    kept: dict[str, _Claim] = {}
     for article_id, claimants in claims.items():
         live = live_paths.get(article_id)
         keeper = next((c for c in claimants if c.rel == live), None)
@@ -566,6 +725,7 @@ def scan_folder(
             keeper_path = keeper.rel
             articles[article_id] = keeper.parsed.article
             hashes[article_id] = keeper.parsed.content_hash
+            kept[article_id] = keeper
         for newcomer in claimants:
             if newcomer is keeper:
                 continue
@@ -578,6 +738,14 @@ def scan_folder(
                 )
             )
             failed.add(newcomer.rel)
+    # An id served from a file that is broken now still serves (its last good version): a link to it is fine.
+    known = set(articles) | {i for i, path in live_paths.items() if path in failed}
+    for article_id, claim in kept.items():
+        article = articles[article_id]
+        linked, link_errors = _check_related(article, known, claim)
+        if link_errors:
+            errors_of.setdefault(claim.rel, []).extend(link_errors)
+            articles[article_id] = article.model_copy(update={"related": linked})
     for rel in sorted(errors_of):
         errors.extend(errors_of[rel])
     return FolderScan(articles=articles, hashes=hashes, errors=errors, failed_paths=failed, offices=offices)
