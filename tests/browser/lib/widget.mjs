@@ -31,15 +31,16 @@ async function waitFor(check, { child, output, timeoutMs, what }) {
 
 /**
  * The real Rasa server with the trained model; its custom actions go to the app at `appUrl` (/webhook).
- * Rasa needs the port of the app before the app starts, so the caller picks the app port first.
+ * Rasa needs the port of the app before the app starts, so the caller picks the app port first. `port`: a port
+ * picked by the caller, so the app (which needs Rasa's URL) can start at the same time (default: a free one).
  */
-export async function startRasa({ appUrl, timeoutMs = 300_000 }) {
+export async function startRasa({ appUrl, port, timeoutMs = 300_000 }) {
   const dir = await mkdtemp(join(tmpdir(), 'buergerbot-rasa-'));
   const endpoints = join(dir, 'endpoints.yml');
   // The shipped endpoints file, pointed at this test's app.
   const shipped = await readFile(join(REPO_ROOT, 'bot', 'endpoints.yml'), 'utf8');
   await writeFile(endpoints, shipped.replaceAll('http://127.0.0.1:8000', appUrl));
-  const port = await freePort();
+  port = port || (await freePort());
   const child = spawn(
     RASA,
     ['run', '--enable-api', '--model', RASA_MODEL, '--endpoints', endpoints,
