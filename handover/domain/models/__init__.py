@@ -2,4 +2,7 @@
 
 from handover.domain.models import services  # noqa: F401  (defect reports, application cases: issue 3)
 from handover.domain.models import conversations  # noqa: F401  (conversations, messages, handover: issue 4)
+from handover.domain.models import tickets  # noqa: F401  (ticket history and assignees: issue 13)
+from handover.domain.models import defect_report_history  # noqa: F401  (report status history, photos: issue 13)
 from handover.domain.models import analytics  # noqa: F401  (insights: conversation and question facts, issue 15)
+from handover.domain.models import access_audit  # noqa: F401  (who read which transcript: issue 11)

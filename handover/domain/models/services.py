@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from handover.shell.database import Base
@@ -36,8 +36,19 @@ class DefectReport(Base):
     contact: Mapped[str | None] = mapped_column(String(200))
     conversation_id: Mapped[str | None] = mapped_column(String(120), index=True)
     language: Mapped[str] = mapped_column(String(5), default="de")
-    status: Mapped[str] = mapped_column(String(30), default="received")
+    # received ("neu") → in_progress → done | rejected (handover/domain/defect_reports.py)
+    status: Mapped[str] = mapped_column(String(30), default="received", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    # Staff side and Open311 (issue 13; migration handover_0006_tickets):
+    department: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)  # for status updates, if given
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    public_comment: Mapped[str | None] = mapped_column(Text, nullable=True)  # the staff's word to the public
+    media_url: Mapped[str | None] = mapped_column(String(500), nullable=True)  # a photo elsewhere (Open311 POST)
+    source: Mapped[str] = mapped_column(String(20), default="chat")  # chat | open311
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ApplicationCase(Base):
