@@ -20,8 +20,10 @@ from handover.domain.conversations.core import (
     event_frame,
     publish_events,
     publish_transient,
+    utcnow,
 )
 from handover.domain.conversations.handover_requests import request_handover
+from handover.domain.insights import recording as insights
 from handover.domain.models.conversations import Conversation
 from handover.domain.rasa_client import BotReply
 from handover.domain.relay_outbox import ClaimedRelay
@@ -37,7 +39,7 @@ async def deliver_bot_replies(ctx: ConversationContext, relay: ClaimedRelay, rep
         in_bot = conversation is not None and conversation.state == "bot"
         if not relay_outbox.finish(session, relay, "done" if in_bot else "skipped") or not in_bot:
             return [], None  # answered by another relay already, or an agent took over: the bot stays silent
-        frames, handover = [], None
+        frames, handover, stored = [], None, []
         for reply in replies:
             custom = reply.custom
             if custom and custom.get("type") == "handover":
@@ -48,6 +50,9 @@ async def deliver_bot_replies(ctx: ConversationContext, relay: ClaimedRelay, rep
                 session, conversation, sender="bot", text=reply.text or "", buttons=reply.buttons, payload=custom
             )
             frames.append(event_frame(message))
+            stored.append((message.seq, custom))
+        insights.record_bot_replies(session, conversation, relay_kind=relay.kind, relay_text=relay.text,
+                                    replies=stored, tz=ctx.routing.office_hours.tz, now=utcnow())
         return frames, handover
 
     frames, handover = await ctx.db.run(work)
@@ -76,6 +81,7 @@ async def bot_unavailable(ctx: ConversationContext, relay: ClaimedRelay, created
         if conversation is None or conversation.state != "bot":
             return []
         language = conversation.language
+        insights.record_bot_unavailable(session, conversation, tz=ctx.routing.office_hours.tz, now=utcnow())
         message = append_event(
             session, conversation, sender="system", text=texts.text(language, "bot_unavailable"),
             buttons=[{"title": texts.text(language, "request_human_button"), "payload": "/request_human"}],

@@ -20,6 +20,7 @@ from handover.domain.conversations.core import (
     state_notice,
     utcnow,
 )
+from handover.domain.insights import recording as insights
 from handover.domain.models.conversations import AnswerFeedback, Conversation, CsatRating, HandoverEvent, Message
 from handover.web.frames import FrameError
 
@@ -45,9 +46,12 @@ async def close_conversation(ctx: ConversationContext, conversation_id: str, *, 
             return [], None
         if agent is not None and conversation.state == "agent":
             require_holder(conversation, agent)
+        previous_state = conversation.state
         conversation.state = "closed"
         conversation.resolution = resolution
         conversation.closed_at = utcnow()
+        insights.record_close(session, conversation, previous_state=previous_state, resolution=resolution,
+                              tz=ctx.routing.office_hours.tz, now=conversation.closed_at)
         session.add(HandoverEvent(conversation_id=conversation_id, kind="closed", reason=resolution,
                                   department=conversation.department,
                                   agent_id=agent.id if agent else conversation.assigned_agent_id))
@@ -77,6 +81,8 @@ async def save_csat(ctx: ConversationContext, conversation_id: str, rating: int,
                                    agent_id=conversation.assigned_agent_id))
         else:
             existing.rating, existing.comment = rating, comment
+        insights.record_csat(session, conversation, rating=rating, comment=comment, tz=ctx.routing.office_hours.tz,
+                             now=utcnow())
 
     await ctx.db.run(work)
     return {"type": "csat_saved"}
@@ -106,6 +112,7 @@ async def save_feedback(ctx: ConversationContext, conversation_id: str, seq: int
             )
         else:
             existing.helpful, existing.comment = helpful, comment
+        insights.record_feedback(session, conversation_id, seq=seq, helpful=helpful)
 
     await ctx.db.run(work)
     return {"type": "feedback_saved", "seq": seq}

@@ -22,6 +22,7 @@ from handover.domain.conversations.core import (
     utcnow,
 )
 from handover.domain.conversations.views import summary as summary_of
+from handover.domain.insights import recording as insights
 from handover.domain.models.conversations import Conversation, HandoverEvent
 from handover.domain.office_hours import OfficeHours
 
@@ -63,6 +64,8 @@ async def request_handover(
             text = unavailable_text(office_hours, language, outcome, key, status)
             session.add(HandoverEvent(conversation_id=conversation_id, kind="unavailable", reason=outcome,
                                       department=key))
+            insights.record_handover(session, conversation, reason=reason, department=key, outcome=outcome,
+                                     lebenslage=(payload or {}).get("lebenslage"), tz=office_hours.tz, now=now)
             frames = [
                 event_frame(append_event(session, conversation, sender="system", text=text)),
                 event_frame(append_state(session, conversation, "bot", outcome, offer_ticket=True)),
@@ -86,6 +89,8 @@ async def request_handover(
             return "ignored", [], None, None
         session.refresh(conversation)
         session.add(HandoverEvent(conversation_id=conversation_id, kind="queued", reason=reason, department=key))
+        insights.record_handover(session, conversation, reason=reason, department=key, outcome="queued",
+                                 lebenslage=conversation.lebenslage, tz=office_hours.tz, now=now)
         queue = routing.positions(session, key, now).get(conversation_id)
         frames = [
             event_frame(append_event(session, conversation, sender="system", payload=state_notice("waiting"),
