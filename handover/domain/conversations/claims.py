@@ -22,6 +22,7 @@ from handover.domain.conversations.core import (
     utcnow,
 )
 from handover.domain.conversations.views import conversation_frame
+from handover.domain.insights import recording as insights
 from handover.domain.models.conversations import Conversation, HandoverEvent
 
 
@@ -59,6 +60,8 @@ async def claim(ctx: ConversationContext, agent: AgentInfo, conversation_id: str
         if proactive:
             session.add(HandoverEvent(conversation_id=conversation_id, kind="requested", reason="proactive",
                                       department=department, agent_id=agent.id))
+        insights.record_assignment(session, conversation, agent_id=agent.id, proactive=proactive,
+                                   tz=routing.office_hours.tz, now=now)
         session.add(HandoverEvent(conversation_id=conversation_id, kind="assigned", reason=conversation.reason,
                                   department=department, agent_id=agent.id))
         language = conversation.language
