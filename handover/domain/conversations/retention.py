@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from handover.domain.conversations.core import utcnow
+from handover.domain.insights import retention as analytics_retention
 from handover.domain.models.conversations import (
     AnswerFeedback,
     Conversation,
@@ -35,4 +36,6 @@ def purge(session: Session, older_than_days: int) -> dict:
     counts["tickets"] = session.execute(
         delete(Ticket).where(Ticket.status == "done", Ticket.updated_at < cutoff)
     ).rowcount
+    # The insights' facts go with their conversation, and so do stale facts whose conversation is gone already.
+    counts["analytics"] = analytics_retention.purge(session, ids, cutoff)
     return counts
