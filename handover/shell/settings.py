@@ -160,6 +160,60 @@ class Settings(BaseSettings):
         "musterstadt.example", description="The jurisdiction_id of this city in the Open311 GeoReport v2 API."
     )
 
+    # --- security (docs/security.md) ----------------------------------------------------------
+    environment: Literal["development", "production"] = Field(
+        "development", description="'production' turns the API documentation (/docs, /redoc, /openapi.json) off, "
+        "serves /metrics only with metrics_token or on the internal port, and limits loopback clients per IP too; "
+        "'development' (the demo of make run) keeps them open."
+    )
+    action_secret: SecretStr = Field(
+        SecretStr(""), description="Secret Rasa sends with every custom action call to /webhook (header "
+        "Authorization: Bearer …, written into Rasa's runtime endpoints file); the same value on every app replica "
+        "and Rasa process; at least 24 characters (default: generated at first start into "
+        "<data_dir>/runtime/action-secret)."
+    )
+    internal_host: str = Field("127.0.0.1", description="Address of the internal listener (see internal_port).")
+    internal_port: int | None = Field(
+        None, description="Port of a second, internal listener in the app process that serves /webhook, /actions "
+        "and /metrics; when set, the public port refuses them and Rasa's endpoints file points there."
+    )
+    metrics_token: SecretStr = Field(
+        SecretStr(""), description="Token for /metrics on the public port (header Authorization: Bearer …); empty: "
+        "/metrics is public only in development."
+    )
+    trusted_proxies: str = Field(
+        "127.0.0.1,::1", description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For header names the client address (for the per-IP limits and the login throttle)."
+    )
+    ip_rate_limit: int = Field(
+        30, description="New conversations, application status lookups and tickets each allowed per client address "
+        "(IPv6: per /64 network) and window, shared by all replicas; 0 turns the per-IP limit off."
+    )
+    ip_rate_limit_window_seconds: float = Field(600.0, description="Length of the per-IP rate-limit window.")
+    login_free_attempts: int = Field(
+        5, description="Failed console logins per account (and per browser) before the exponential back-off starts "
+        "(1 s, 2 s, 4 s … up to login_backoff_max_seconds); the account is never locked."
+    )
+    login_free_attempts_per_ip: int = Field(
+        20, description="Failed console logins per client address before its back-off starts (against password "
+        "spraying over many accounts)."
+    )
+    login_backoff_max_seconds: float = Field(300.0, description="Longest wait between two login attempts in back-off.")
+
+    @field_validator("internal_port", mode="before")
+    @classmethod
+    def _empty_port_is_unset(cls, value):
+        return None if value == "" else value
+
+    @field_validator("action_secret")
+    @classmethod
+    def _action_secret_strong(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        # Rasa substitutes ${…} in its endpoints file and the value travels in an HTTP header: plain token characters.
+        if secret and (len(secret) < 24 or not all(c.isascii() and (c.isalnum() or c in "-._~+/=") for c in secret)):
+            raise ValueError("BUERGERBOT_ACTION_SECRET needs at least 24 characters of A-Z, a-z, 0-9 and -._~+/=")
+        return value
+
     @field_validator("uploads_dir", mode="before")
     @classmethod
     def _empty_is_default(cls, value):
