@@ -43,8 +43,10 @@ async def deliver_bot_replies(ctx: ConversationContext, relay: ClaimedRelay, rep
         for reply in replies:
             custom = reply.custom
             if custom and custom.get("type") == "handover":
+                # The bot cannot know whether anyone is there. Its "Ich verbinde Sie …" would be withdrawn by the
+                # next line outside the chat service hours: what the citizen is told (connecting, outside the chat
+                # service hours, nobody free) comes from request_handover, after it checked hours and presence.
                 handover = custom
-            if reply.text is None and not reply.buttons and custom and custom.get("type") == "handover":
                 continue
             message = append_event(
                 session, conversation, sender="bot", text=reply.text or "", buttons=reply.buttons, payload=custom

@@ -82,6 +82,8 @@ class ConversationContext:
     tasks: BackgroundTasks
     watch_minutes: int
     get_article: Callable[[str], Any] = lambda article_id: None
+    # handover.domain.tickets.TicketDesk (set by handover/runtime.py): sends the confirmation e-mail of a ticket.
+    ticket_desk: Any = None
     # The console overview is coalesced: one broadcast per interval however many changes (broadcasts.py).
     overview_interval: float = 0.25
     overview_pending: bool = field(default=False)

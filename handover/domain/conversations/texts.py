@@ -9,16 +9,20 @@ from handover.domain.office_hours import OfficeHours
 
 TEXTS = {
     "de": {
-        "queued": "Ich verbinde Sie mit dem Team „{department}“. Bitte haben Sie einen Moment Geduld.",
+        "queued": (
+            "Ich verbinde Sie mit dem Team „{department}“. Ihr bisheriges Gespräch wird übergeben, Sie müssen nichts "
+            "wiederholen. Bitte haben Sie einen Moment Geduld."
+        ),
         "assigned": "{agent} ({department}) ist jetzt für Sie da.",
         "outside_office_hours": (
-            "Das Team „{department}“ ist gerade nicht erreichbar. Sprechzeiten: {hours}.{next_open} "
-            "Sie können uns eine Nachricht mit Ihren Kontaktdaten hinterlassen – wir melden uns bei Ihnen."
+            "Das Team „{department}“ ist gerade nicht erreichbar: Wir sind außerhalb der Chat-Servicezeiten. "
+            "Chat-Servicezeiten: {hours}.{next_open} Sie können uns eine Nachricht mit Ihren Kontaktdaten "
+            "hinterlassen – wir melden uns bei Ihnen."
         ),
-        "next_open": " Nächste Sprechzeit: {when}.",
+        "next_open": " Nächste Chat-Servicezeit: {when}.",
         "no_agent_online": (
-            "Im Moment ist leider niemand aus dem Team „{department}“ erreichbar. Sie können uns eine Nachricht "
-            "mit Ihren Kontaktdaten hinterlassen – wir melden uns bei Ihnen."
+            "Gerade ist niemand aus dem Team „{department}“ frei, obwohl Chat-Servicezeit ist. Sie können uns eine "
+            "Nachricht mit Ihren Kontaktdaten hinterlassen – wir melden uns bei Ihnen."
         ),
         "bot_unavailable": (
             "Der digitale Assistent ist gerade nicht erreichbar. Ihre Nachricht ist gespeichert. Bitte versuchen "
@@ -38,16 +42,20 @@ TEXTS = {
         "when": "{weekday} {date} um {time} Uhr",
     },
     "en": {
-        "queued": "I am connecting you with the team “{department}”. Please wait a moment.",
+        "queued": (
+            "I am connecting you with the team “{department}”. Your conversation so far is passed on, so you don't "
+            "have to repeat anything. Please wait a moment."
+        ),
         "assigned": "{agent} ({department}) is now here for you.",
         "outside_office_hours": (
-            "The team “{department}” is not available right now. Office hours: {hours}.{next_open} "
-            "You can leave us a message with your contact details and we will get back to you."
+            "The team “{department}” is not available right now: we are outside the chat service hours. "
+            "Chat service hours: {hours}.{next_open} You can leave us a message with your contact details and we "
+            "will get back to you."
         ),
-        "next_open": " Next office hours: {when}.",
+        "next_open": " Next chat service hours: {when}.",
         "no_agent_online": (
-            "Unfortunately nobody from the team “{department}” is available right now. You can leave us a message "
-            "with your contact details and we will get back to you."
+            "Nobody from the team “{department}” is free right now, although it is within the chat service hours. "
+            "You can leave us a message with your contact details and we will get back to you."
         ),
         "bot_unavailable": (
             "The digital assistant is not reachable right now. Your message has been saved. Please try again in a "
