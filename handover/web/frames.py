@@ -1,39 +1,82 @@
 """Wire formats of the websocket protocol (docs/protocol.md, version 1): inbound frames are validated with
-pydantic; outbound frames are built by the services as plain dicts in the documented shapes."""
+pydantic; outbound frames are built by the services as plain dicts in the documented shapes.
+
+Input is strict, so a bad frame is answered with an error frame and never reaches the database (where SQLite and
+PostgreSQL would each fail differently, or not at all): text frames only; the raw text is checked for size and
+JSON nesting before it is parsed; types are not coerced (`"5"` is no number, `"yes"` no boolean); numbers stay
+within the range of the columns they are compared with; strings carry no NUL character or lone surrogate (which
+PostgreSQL refuses and SQLite stores); message texts are counted in characters after decoding and must not be
+blank. An `invalid` error names the field (`field`) and says in German what is wrong with it."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 
 PROTOCOL_VERSION = 1
 
-ClientId = Annotated[str, Field(min_length=1, max_length=64)]
-ConversationId = Annotated[str, Field(min_length=1, max_length=64)]
+INT64_MAX = 2**63 - 1  # sequence positions a client reports (compared, never stored): SQLite's integer range
+INT32_MAX = 2**31 - 1  # ids stored in INTEGER columns (PostgreSQL's int4)
+MAX_NESTING = 20  # frames nest two levels at most; deeper JSON is refused before it is parsed
+# An escaped character (\u00fc) takes up to six bytes of the raw frame for one to four decoded ones: a frame within
+# the decoded limit is at most this many times longer on the wire.
+ESCAPE_FACTOR = 6
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# what remains of a "blank" message: whitespace and the invisible characters a keyboard or paste can leave
+_BLANK = re.compile("[\\s\u200b-\u200d\u2060\ufeff]*")
+
+
+def storable(value: str) -> str:
+    """No NUL (PostgreSQL refuses it, SQLite stores it) and no lone surrogate (not encodable as UTF-8)."""
+    if _UNSTORABLE.search(value):
+        raise PydanticCustomError("unstorable_character", "contains a NUL character or a lone surrogate")
+    return value
+
+
+def not_blank(value: str) -> str:
+    if _BLANK.fullmatch(value):
+        raise PydanticCustomError("blank", "contains only whitespace")
+    return value
+
+
+def is_true(value: bool) -> bool:
+    if value is not True:
+        raise PydanticCustomError("consent_required", "must be true")
+    return value
+
+
+Text = Annotated[str, AfterValidator(storable)]
+MessageText = Annotated[str, Field(min_length=1), AfterValidator(storable), AfterValidator(not_blank)]
+ClientId = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(storable)]
+ConversationId = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(storable)]
+Seq = Annotated[int, Field(ge=0, le=INT64_MAX)]
 
 
 class _Frame(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
 
 # --- citizen → server --------------------------------------------------------------------------
 class Hello(_Frame):
     type: Literal["hello"]
-    version: int = PROTOCOL_VERSION
-    token: str | None = Field(None, max_length=200)
-    last_seq: int = Field(0, ge=0)
+    version: Annotated[int, Field(ge=0, le=INT32_MAX)] = PROTOCOL_VERSION
+    token: Text | None = Field(None, max_length=200)
+    last_seq: Seq = 0
     language: Literal["de", "en"] = "de"
-    page: str | None = Field(None, max_length=500)
-    citizen_key: str | None = Field(None, min_length=16, max_length=64)
-    department: str | None = Field(None, max_length=64)
+    page: Text | None = Field(None, max_length=500)
+    citizen_key: Text | None = Field(None, min_length=16, max_length=64)
+    department: Text | None = Field(None, max_length=64)
 
 
 class CitizenMessage(_Frame):
     type: Literal["message"]
     client_id: ClientId
-    text: str = Field(min_length=1)
+    text: MessageText
 
 
 class CitizenTyping(_Frame):
@@ -43,7 +86,7 @@ class CitizenTyping(_Frame):
 
 class CitizenRead(_Frame):
     type: Literal["read"]
-    seq: int = Field(ge=0)
+    seq: Seq
 
 
 class RequestHuman(_Frame):
@@ -53,23 +96,23 @@ class RequestHuman(_Frame):
 class TicketRequest(_Frame):
     type: Literal["ticket"]
     client_id: ClientId
-    name: str = Field(min_length=1, max_length=200)
-    contact: str = Field(min_length=3, max_length=200)
-    concern: str = Field(min_length=1)
-    consent: Literal[True]
+    name: MessageText = Field(max_length=200)
+    contact: MessageText = Field(max_length=200)  # e-mail address or phone number: ticket_requests checks which
+    concern: MessageText
+    consent: Annotated[bool, AfterValidator(is_true)]
 
 
 class Csat(_Frame):
     type: Literal["csat"]
     rating: int = Field(ge=1, le=5)
-    comment: str | None = Field(None, max_length=2000)
+    comment: Text | None = Field(None, max_length=2000)
 
 
 class Feedback(_Frame):
     type: Literal["feedback"]
-    seq: int = Field(ge=1)
+    seq: Annotated[int, Field(ge=1, le=INT64_MAX)]
     helpful: bool
-    comment: str | None = Field(None, max_length=2000)
+    comment: Text | None = Field(None, max_length=2000)
 
 
 class End(_Frame):
@@ -107,12 +150,12 @@ class Open(_AgentConversationFrame):
 class AgentMessage(_AgentConversationFrame):
     type: Literal["message"]
     client_id: ClientId
-    text: str = Field(min_length=1)
+    text: MessageText
 
 
 class Note(_AgentConversationFrame):
     type: Literal["note"]
-    text: str = Field(min_length=1, max_length=4000)
+    text: MessageText = Field(max_length=4000)
 
 
 class AgentTyping(_AgentConversationFrame):
@@ -122,14 +165,14 @@ class AgentTyping(_AgentConversationFrame):
 
 class AgentRead(_AgentConversationFrame):
     type: Literal["read"]
-    seq: int = Field(ge=0)
+    seq: Seq
 
 
 class Transfer(_AgentConversationFrame):
     type: Literal["transfer"]
-    department: str | None = Field(None, max_length=64)
-    agent_id: int | None = None
-    note: str | None = Field(None, max_length=4000)
+    department: Text | None = Field(None, max_length=64)
+    agent_id: Annotated[int, Field(ge=1, le=INT32_MAX)] | None = None
+    note: Text | None = Field(None, max_length=4000)
 
 
 class ReturnToBot(_AgentConversationFrame):
@@ -143,7 +186,7 @@ class Close(_AgentConversationFrame):
 
 class PushArticle(_AgentConversationFrame):
     type: Literal["push_article"]
-    article_id: str = Field(min_length=1, max_length=200)
+    article_id: Text = Field(min_length=1, max_length=200)
 
 
 class Presence(_Frame):
@@ -183,33 +226,114 @@ ERROR_TEXTS = {
 
 
 class FrameError(Exception):
-    def __init__(self, code: str, message: str | None = None, client_id: str | None = None) -> None:
+    """An error frame. `field` names the offending field of an `invalid` frame; `conversation_id` says which
+    conversation a refused agent action was about (the console closes its tab on `forbidden`)."""
+
+    def __init__(self, code: str, message: str | None = None, client_id: str | None = None, *,
+                 field: str | None = None, conversation_id: str | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.message = message or ERROR_TEXTS.get(code, code)
         self.client_id = client_id
+        self.field = field
+        self.conversation_id = conversation_id
 
     def frame(self) -> dict:
-        return {"type": "error", "code": self.code, "message": self.message, "client_id": self.client_id}
+        frame = {"type": "error", "code": self.code, "message": self.message, "client_id": self.client_id}
+        if self.field is not None:
+            frame["field"] = self.field
+        if self.conversation_id is not None:
+            frame["conversation_id"] = self.conversation_id
+        return frame
+
+
+# --- parsing --------------------------------------------------------------------------------------
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*+"', re.S)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+_KINDS = {
+    "string_type": "muss ein Text sein", "int_type": "muss eine ganze Zahl sein",
+    "bool_type": "muss true oder false sein", "dict_type": "muss ein Objekt sein", "list_type": "muss eine Liste sein",
+}
+
+
+def too_deep(raw: str, limit: int = MAX_NESTING) -> bool:
+    """Whether the JSON text nests arrays/objects deeper than `limit`, from the raw text (strings left out), so
+    json.loads never recurses into a hostile frame."""
+    depth = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub('""', raw)):
+        if bracket in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def describe(error: dict) -> tuple[str, str]:
+    """(field, German message) of pydantic's first error; the discriminator's tag is left out of the field."""
+    loc = [str(part) for part in error.get("loc", ())]
+    field = ".".join(loc[1:]) or (loc[0] if loc else "type")
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "missing":
+        reason = "fehlt"
+    elif kind in _KINDS:
+        reason = _KINDS[kind]
+    elif kind == "string_too_short":
+        reason = "ist leer" if ctx.get("min_length") == 1 else f"ist zu kurz (mindestens {ctx.get('min_length')} Zeichen)"
+    elif kind == "string_too_long":
+        reason = f"ist zu lang (höchstens {ctx.get('max_length')} Zeichen)"
+    elif kind in ("greater_than_equal", "greater_than"):
+        reason = f"ist zu klein (mindestens {ctx.get('ge', ctx.get('gt'))})"
+    elif kind in ("less_than_equal", "less_than"):
+        reason = f"ist zu groß (höchstens {ctx.get('le', ctx.get('lt'))})"
+    elif kind == "literal_error":
+        reason = f"hat einen unzulässigen Wert (erlaubt: {str(ctx.get('expected')).replace(' or ', ' oder ')})"
+    elif kind in ("unstorable_character", "string_unicode"):
+        reason = "enthält ein unzulässiges Steuerzeichen (NUL) oder ungültiges Unicode"
+    elif kind == "blank":
+        return field, "Die Nachricht enthält nur Leerzeichen. Bitte geben Sie einen Text ein."
+    elif kind == "consent_required":
+        return field, "Bitte stimmen Sie zu, dass wir Ihre Angaben für die Antwort verwenden dürfen."
+    else:
+        reason = "ist ungültig"
+    return field, f"Das Feld „{field}“ {reason}."
+
+
+def _echoable(value) -> str | None:
+    """A client id worth echoing in an error frame (one that could be sent back as UTF-8 text)."""
+    if isinstance(value, str) and len(value) <= 64 and not _UNSTORABLE.search(value):
+        return value
+    return None
 
 
 def _parse(raw: str | bytes, max_bytes: int, known: set[str], adapter: TypeAdapter):
-    size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
-    if size > max_bytes:
+    """`max_bytes` limits the frame as decoded (UTF-8 of its compact JSON): escapes such as \\u00fc do not count
+    six times. The raw text may be up to ESCAPE_FACTOR times longer, which bounds the parser's work."""
+    if not isinstance(raw, str):
+        raise FrameError("bad_frame", "Binäre Nachrichten werden nicht angenommen. Bitte senden Sie JSON als Text.")
+    if len(raw) > ESCAPE_FACTOR * max_bytes:  # characters ≤ UTF-8 bytes: cheap first guard
         raise FrameError("too_large")
+    if too_deep(raw):
+        raise FrameError("bad_frame", "Die Nachricht ist zu tief verschachtelt.")
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         raise FrameError("bad_frame") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise FrameError("bad_frame")
-    client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else None
+    client_id = _echoable(data.get("client_id"))
+    decoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    if len(decoded) > max_bytes:
+        raise FrameError("too_large", client_id=client_id)
     if data["type"] not in known:
         raise FrameError("unknown_type", client_id=client_id)
     try:
         return adapter.validate_python(data)
-    except ValidationError:
-        raise FrameError("invalid", client_id=client_id) from None
+    except ValidationError as error:
+        field, message = describe(error.errors(include_url=False)[0])
+        raise FrameError("invalid", message, client_id=client_id, field=field) from None
 
 
 def parse_citizen_frame(raw: str | bytes, max_bytes: int):

@@ -191,7 +191,7 @@ def event_frame(message: Message) -> dict:
 def load_conversation(session: Session, conversation_id: str) -> Conversation:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
-        raise FrameError("not_found")
+        raise FrameError("not_found", conversation_id=conversation_id)
     return conversation
 
 
