@@ -1,4 +1,6 @@
-"""Data retention (`buergerbot conversations purge`): what is deleted after the retention period."""
+"""Data retention (`buergerbot conversations purge`): what is deleted after the retention period — conversations,
+done tickets, the insights' facts and the access audit log's entries (kept as long as the conversations they
+are about)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from handover.domain import access_audit
 from handover.domain.conversations.core import utcnow
 from handover.domain.insights import retention as analytics_retention
 from handover.domain.models.conversations import (
@@ -23,7 +26,7 @@ from handover.domain.models.conversations import (
 
 def purge(session: Session, older_than_days: int) -> dict:
     """Deletes conversations (with messages, events, notes, ratings, feedback) not touched for the retention
-    period, and done tickets older than it. Returns counts."""
+    period, done tickets and access audit entries older than it. Returns counts."""
     cutoff = utcnow() - timedelta(days=older_than_days)
     stale = select(Conversation.id).where(Conversation.updated_at < cutoff, Conversation.state.in_(("closed", "bot")))
     ids = list(session.scalars(stale))
@@ -38,4 +41,5 @@ def purge(session: Session, older_than_days: int) -> dict:
     ).rowcount
     # The insights' facts go with their conversation, and so do stale facts whose conversation is gone already.
     counts["analytics"] = analytics_retention.purge(session, ids, cutoff)
+    counts["access_audit"] = access_audit.purge(session, older_than_days)
     return counts

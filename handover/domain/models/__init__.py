@@ -5,3 +5,4 @@ from handover.domain.models import conversations  # noqa: F401  (conversations, 
 from handover.domain.models import tickets  # noqa: F401  (ticket history and assignees: issue 13)
 from handover.domain.models import defect_report_history  # noqa: F401  (report status history, photos: issue 13)
 from handover.domain.models import analytics  # noqa: F401  (insights: conversation and question facts, issue 15)
+from handover.domain.models import access_audit  # noqa: F401  (who read which transcript: issue 11)
