@@ -1,7 +1,8 @@
 """The citizen leaves a message for later (no one could take over, or they prefer it): a ticket with the
 transcript so far, idempotent by client id, filed under the department of the conversation's topic, confirmed
 once in the chat (the `ticket_created` event, which the widget words) and, with an e-mail address, once by
-e-mail; announced to the consoles. The ticket store and desk are handover/domain/tickets.py."""
+e-mail; announced to the consoles. The ticket store and desk are handover/domain/tickets.py. The contact must be an
+e-mail address or a phone number (contacts.py): a ticket nobody can answer helps no one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handover.domain import tickets as ticket_store
+from handover.domain.conversations import contacts
 from handover.domain.conversations.core import (
     CONSOLES_CHANNEL,
     ConversationContext,
@@ -23,6 +25,8 @@ from handover.web.frames import FrameError
 
 async def create_ticket(ctx: ConversationContext, conversation_id: str, *, client_id: str, name: str,
                         contact: str, concern: str) -> dict:
+    if contacts.kind_of(contact) is None:  # before the rate limit: a typo must not cost the citizen a try
+        raise FrameError("invalid", contacts.INVALID, client_id=client_id, field="contact")
     if not ctx.rate_limiter.allow(conversation_id):
         raise FrameError("rate_limited", client_id=client_id)
     office_hours = ctx.routing.office_hours
