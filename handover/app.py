@@ -13,11 +13,14 @@ from fastapi.staticfiles import StaticFiles
 from bot.actions.knowledge_answers import prefetch_search
 from handover.runtime import start_handover
 from handover.shell.database import make_engine, make_sessionmaker, upgrade_database
+from handover.shell.internal_listener import start_internal_listener
 from handover.shell.log_format import configure_logging
 from handover.shell.settings import Settings, get_settings
 from handover.web import agent_ws, citizen_ws, console_api, health, knowledge_api, pages, rasa_action_endpoint
+from handover.web import access_audit_api
 from handover.web.pages import STATIC_DIR
 from handover.web.rasa_action_endpoint import configure_bot_actions
+from handover.web.security_headers import SecurityHeadersMiddleware
 from knowledge.service import KnowledgeService, Thresholds
 
 log = logging.getLogger(__name__)
@@ -59,22 +62,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.info("app ready: %s articles indexed", knowledge.status().articles)
         # Rasa's first inference is slow; done here once its model is loaded, not for the first citizen.
         warm_up = asyncio.create_task(app.state.handover.rasa.warm_up())
+        internal = await start_internal_listener(app, settings)  # /webhook, /actions, /metrics (docs/security.md)
+        if settings.environment == "development" and settings.host not in ("127.0.0.1", "::1", "localhost"):
+            log.warning("BUERGERBOT_ENVIRONMENT=development on %s: API documentation and /metrics are open; "
+                        "set BUERGERBOT_ENVIRONMENT=production for an installation (docs/security.md)", settings.host)
         try:
             yield
         finally:
+            if internal is not None:
+                await internal.stop()
             warm_up.cancel()
             await asyncio.gather(warm_up, return_exceptions=True)
             await app.state.handover.stop()
             await knowledge.stop_watching()
             engine.dispose()
 
+    # The interactive API documentation is for developers (make run's demo); production serves none of it.
+    development = settings.environment == "development"
     app = FastAPI(
         title="Bürgerbot",
         description="Citizen-service assistant: knowledge search, Rasa actions, handover to human agents.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url="/docs" if development else None,
+        redoc_url="/redoc" if development else None,
+        openapi_url="/openapi.json" if development else None,
     )
     app.state.settings = settings
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings,
+                       csp_exempt_paths=frozenset({"/docs", "/redoc"} if development else ()))
 
     for router in (
         health.router,
@@ -83,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         citizen_ws.router,
         agent_ws.router,
         console_api.router,
+        access_audit_api.router,
         pages.router,
     ):
         app.include_router(router)

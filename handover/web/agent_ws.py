@@ -1,4 +1,8 @@
-"""`/ws/agent`: pumps frames between an agent console and the conversation actions (docs/protocol.md §2)."""
+"""`/ws/agent`: pumps frames between an agent console and the conversation actions (docs/protocol.md §2).
+
+The actions decide what the agent may do (handover/domain/conversations/access.py); this pump only forwards. A
+console stops following a conversation's live events once the agent loses access to it (transferred to another
+department): it is told with an error frame `forbidden` carrying the conversation's id."""
 
 from __future__ import annotations
 
@@ -9,7 +13,16 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from handover.domain.agent_accounts import SESSION_COOKIE, Authenticator
-from handover.domain.conversations import agent_messages, broadcasts, claims, closing, presence, transfers, views
+from handover.domain.conversations import (
+    access,
+    agent_messages,
+    broadcasts,
+    claims,
+    closing,
+    presence,
+    transfers,
+    views,
+)
 from handover.domain.conversations.core import CONSOLES_CHANNEL, agent_channel, conversation_channel
 from handover.shell.pubsub import RESYNC
 from handover.web import frames as f
@@ -66,13 +79,27 @@ async def agent_socket(websocket: WebSocket) -> None:
                         await writer.send(frame)
                 elif channel == agent_channel(agent.id):
                     if event.get("kind") == "assigned":
-                        conversation = await views.open_conversation(ctx, agent, event["conversation"]["id"])
+                        try:
+                            conversation = await views.open_conversation(ctx, agent, event["conversation"]["id"],
+                                                                         action="assigned")
+                        except f.FrameError as error:  # taken away again in the meantime
+                            await writer.send(error.frame())
+                            continue
                         await follow(conversation)
                         await writer.send({"type": "assigned", "conversation": event["conversation"],
                                            "from": event.get("from"), "note": event.get("note")})
                         await writer.send(conversation)
                 elif event.get("to") in ("all", "agents"):
-                    await writer.send(event["frame"])
+                    frame = event["frame"]
+                    conversation_id = frame.get("conversation_id")
+                    # a state change may move the conversation out of the agent's departments
+                    if frame.get("type") == "state" and conversation_id and not await access.still_allowed(
+                            ctx, agent, conversation_id):
+                        await subscriber.leave(channel)
+                        await writer.send(f.FrameError("forbidden", access.LOST,
+                                                       conversation_id=conversation_id).frame())
+                        continue
+                    await writer.send(frame)
 
         notices = DelayNotices(runtime.pubsub)
 
@@ -94,10 +121,10 @@ async def agent_socket(websocket: WebSocket) -> None:
                     await follow(reply)
                 except f.FrameError as error:
                     reply = error.frame()
-                except Exception:
+                except Exception:  # a bug must not cost the agent the connection
                     log.exception("agent frame failed")
                     runtime.metrics.errors.labels("agent_ws").inc()
-                    reply = {"type": "error", "code": "invalid", "message": "Es ist ein Fehler aufgetreten."}
+                    reply = f.FrameError("invalid", "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.").frame()
                 if reply is not None:
                     await writer.send(reply)
                 notice = notices.after(reply)

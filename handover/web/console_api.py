@@ -1,5 +1,7 @@
-"""Console HTTP: login/logout, the console and login pages, canned responses, tickets, departments, agents
-and the supervisor overview (docs/protocol.md §3)."""
+"""Console HTTP: login/logout, the console and login pages, canned responses, tickets, departments, agents,
+the supervisor overview, and a conversation's transcript and its export (docs/protocol.md §3). Reading a
+transcript here (a ticket's too) follows the access rule of handover/domain/conversations/access.py and is
+written to the access audit log."""
 
 from __future__ import annotations
 
@@ -9,17 +11,21 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from handover.domain import access_audit
 from handover.domain import tickets as ticket_store
 from handover.domain.agent_accounts import CSRF_COOKIE, SESSION_COOKIE, Authenticator, SessionInfo, csrf_matches
+from handover.domain.conversations import access
 from handover.domain.conversations.broadcasts import live_list
 from handover.domain.conversations.core import CONSOLES_CHANNEL
-from handover.domain.conversations.views import summarizer
+from handover.domain.conversations.views import conversation_frame, summarizer, transcript_text
 from handover.domain.models.conversations import CannedResponse
 from handover.domain.routing import iso
+from handover.web.frames import FrameError, Text
 from handover.web.origins import origin_allowed
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -139,10 +145,10 @@ async def me(info: SessionDep) -> dict:
 
 
 class CannedIn(BaseModel):
-    title: str = Field(min_length=1, max_length=120)
-    text: str = Field(min_length=1, max_length=4000)
-    department: str | None = Field(None, max_length=64)
-    shortcut: str | None = Field(None, max_length=40)
+    title: Text = Field(min_length=1, max_length=120)
+    text: Text = Field(min_length=1, max_length=4000)
+    department: Text | None = Field(None, max_length=64)
+    shortcut: Text | None = Field(None, max_length=40)
 
 
 def _canned_dict(item: CannedResponse) -> dict:
@@ -224,6 +230,8 @@ async def get_ticket(request: Request, ticket_id: int, info: SessionDep) -> dict
         ticket = session.get(Ticket, ticket_id)
         if not _visible_ticket(request, info, ticket):
             raise HTTPException(status_code=404, detail="Ticket nicht gefunden.")
+        if ticket.transcript:  # the attached transcript is the conversation's: an audited access
+            access_audit.record(session, info.agent, ticket.conversation_id, "ticket", ticket_id=ticket.id)
         return {**ticket_store.ticket_dict(ticket), "transcript": ticket.transcript or []}
 
     return await _runtime(request).db.run(work)
@@ -280,3 +288,45 @@ async def overview(request: Request, info: SessionDep) -> dict:
         }
 
     return await runtime.db.run(work)
+
+
+# --- a conversation's transcript -----------------------------------------------------------------
+ConversationPath = Annotated[str, PathParam(max_length=32, pattern=r"^[A-Za-z0-9]+$")]
+
+
+def _permitted(session, request: Request, info: SessionInfo, conversation_id: str):
+    try:
+        return access.permitted_conversation(session, _runtime(request).routing, info.agent, conversation_id)
+    except FrameError as error:
+        status = 404 if error.code == "not_found" else 403
+        raise HTTPException(status_code=status, detail="Gespräch nicht gefunden." if status == 404
+                            else error.message) from None
+
+
+@router.get("/api/console/conversations/{conversation_id}")
+async def conversation_transcript(request: Request, conversation_id: ConversationPath, info: SessionDep) -> dict:
+    """The conversation as the agent websocket's `open` returns it (transcript, notes, context)."""
+    routing = _runtime(request).routing
+
+    def work(session):
+        conversation = _permitted(session, request, info, conversation_id)
+        return conversation_frame(routing, session, conversation, info.agent, "transcript")
+
+    return await _runtime(request).db.run(work)
+
+
+@router.get("/api/console/conversations/{conversation_id}/export")
+async def export_transcript(request: Request, conversation_id: ConversationPath, info: SessionDep) -> Response:
+    """The transcript as a plain-text file (e.g. for a citizen's request for a copy of their data)."""
+    routing = _runtime(request).routing
+
+    def work(session):
+        conversation = _permitted(session, request, info, conversation_id)
+        access_audit.record(session, info.agent, conversation.id, "export")
+        return transcript_text(routing, session, conversation, info.agent)
+
+    text = await _runtime(request).db.run(work)
+    return Response(text, media_type="text/plain; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="gespraech-{conversation_id}.txt"',
+        "Cache-Control": "no-store",
+    })

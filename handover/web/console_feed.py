@@ -1,9 +1,11 @@
 """Turns console-wide pub/sub events into the frames one agent may see (department visibility, supervisor
-extras). Keeps the agent websocket handler a pump."""
+extras). Keeps the agent websocket handler a pump. The rule is access.py's: queues, handovers and tickets of the
+agent's departments and the default queue; watch entries whose topic is theirs; everything for supervisors."""
 
 from __future__ import annotations
 
 from handover.domain.agent_accounts import AgentInfo
+from handover.domain.conversations.broadcasts import visible_watch
 from handover.domain.routing import Routing
 
 
@@ -23,7 +25,7 @@ def frames_for(agent: AgentInfo, routing: Routing, event: dict) -> list[dict]:
             {"type": "queue_update",
              "queues": [q for q in event["queues"] if routing.visible(agent, q["department"])]},
             {"type": "agents_update", "agents": event["agents"]},
-            {"type": "watch_update", "watch": event["watch"]},
+            {"type": "watch_update", "watch": visible_watch(routing, agent, event["watch"])},
         ]
         if agent.is_supervisor:
             frames.append({"type": "live_update", "live": event["live"]})

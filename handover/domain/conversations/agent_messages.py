@@ -1,5 +1,6 @@
 """What the holder says to the citizen (a message, idempotent by client id, or a knowledge article pushed into
-the chat), internal notes only colleagues see, and the agent's typing and read receipts."""
+the chat), internal notes only colleagues see, and the agent's typing and read receipts — messages only by the
+holder, notes, typing and read receipts only by agents who may act on the conversation (access.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, noload
 
 from handover.domain.agent_accounts import AgentInfo
+from handover.domain.conversations import access
 from handover.domain.conversations.core import (
     ConversationContext,
     ack,
     append_event,
     event_frame,
-    load_conversation,
     publish_events,
     publish_transient,
     require_holder,
@@ -71,7 +72,7 @@ async def push_article(ctx: ConversationContext, agent: AgentInfo, conversation_
 
 async def add_note(ctx: ConversationContext, agent: AgentInfo, conversation_id: str, text: str) -> dict:
     def work(session: Session):
-        load_conversation(session, conversation_id)
+        access.permitted_conversation(session, ctx.routing, agent, conversation_id)
         note = InternalNote(conversation_id=conversation_id, agent_id=agent.id, author_name=agent.display_name,
                             text=text, created_at=utcnow())
         session.add(note)
@@ -84,12 +85,22 @@ async def add_note(ctx: ConversationContext, agent: AgentInfo, conversation_id: 
     return {"type": "note", "conversation_id": conversation_id, "note": note}
 
 
+async def _check_access(ctx: ConversationContext, agent: AgentInfo, conversation_id: str) -> None:
+    """Typing and read receipts are not stored, but they reach the citizen: only from agents who may act."""
+    def work(session: Session) -> None:
+        access.permitted_conversation(session, ctx.routing, agent, conversation_id)
+
+    await ctx.db.run(work)
+
+
 async def agent_typing(ctx: ConversationContext, agent: AgentInfo, conversation_id: str, active: bool) -> None:
+    await _check_access(ctx, agent, conversation_id)
     await publish_transient(
         ctx, conversation_id, {"type": "typing", "conversation_id": conversation_id, "sender": "agent",
                                "active": active}, "citizen")
 
 
 async def agent_read(ctx: ConversationContext, agent: AgentInfo, conversation_id: str, seq: int) -> None:
+    await _check_access(ctx, agent, conversation_id)
     await publish_transient(ctx, conversation_id, {"type": "read", "conversation_id": conversation_id,
                                                    "seq": seq}, "citizen")

@@ -1,5 +1,9 @@
 """What every console and every waiting citizen is kept up to date with: places in line after a queue changed,
-the coalesced console overview (queues, agents, watch and live lists), and the snapshot a console starts from."""
+the coalesced console overview (queues, agents, watch and live lists), and the snapshot a console starts from.
+
+The overview is published once for all consoles; each agent's socket keeps only what the agent may see
+(handover/web/console_feed.py): queues of their departments, and watch entries whose `topic_department` is
+theirs (access.py)."""
 
 from __future__ import annotations
 
@@ -11,22 +15,42 @@ from sqlalchemy.orm import Session
 
 from handover.domain import tickets as ticket_store
 from handover.domain.agent_accounts import AgentInfo
+from handover.domain.conversations import access
 from handover.domain.conversations.core import CONSOLES_CHANNEL, ConversationContext, publish_transient, utcnow
 from handover.domain.conversations.views import summarizer, summary
 from handover.domain.models.conversations import Conversation
 
 
+WATCH_PER_AGENT = 50
+# read for all consoles at once: enough that every department's agents still find their own 50 newest
+WATCH_READ = 200
+
+
 def watch_list(ctx: ConversationContext, session: Session, now: datetime) -> list[dict]:
-    """Bot conversations with recent messages, for agents who may take one over before the citizen asks."""
+    """Bot conversations with recent messages, for agents who may take one over before the citizen asks, each with
+    the department of its topic (the office of the last article the bot answered with), which decides who sees
+    it."""
     cutoff = now - timedelta(minutes=ctx.watch_minutes)
-    rows = session.scalars(
+    rows = list(session.scalars(
         select(Conversation)
         .where(Conversation.state == "bot", Conversation.last_message_at.is_not(None),
                Conversation.updated_at >= cutoff)
         .order_by(Conversation.updated_at.desc())
-        .limit(50)
-    )
-    return [summary(ctx.routing, c, now) for c in rows]
+        .limit(WATCH_READ)
+    ))
+    topics = access.topic_departments(session, [c.id for c in rows])
+    entries = []
+    for conversation in rows:
+        entry = summary(ctx.routing, conversation, now)
+        entry["topic_department"] = access.responsible_department(ctx.routing, conversation,
+                                                                   topics.get(conversation.id))
+        entries.append(entry)
+    return entries
+
+
+def visible_watch(routing, agent: AgentInfo, watch: list[dict]) -> list[dict]:
+    """The part of the watch list one agent sees: supervisors all, agents their departments' topics."""
+    return [entry for entry in watch if routing.visible(agent, entry.get("topic_department"))][:WATCH_PER_AGENT]
 
 
 def live_list(ctx: ConversationContext, session: Session, now: datetime) -> list[dict]:
@@ -58,7 +82,7 @@ async def snapshot(ctx: ConversationContext, agent: AgentInfo) -> dict:
             "queues": [q for q in routing.queues(session, now, summarizer(routing))
                        if routing.visible(agent, q["department"])],
             "mine": [summary(routing, c, now) for c in mine],
-            "watch": watch_list(ctx, session, now),
+            "watch": visible_watch(routing, agent, watch_list(ctx, session, now)),
             "tickets": [ticket_store.ticket_dict(t)
                         for t in ticket_store.list_tickets(session, "open", visible_departments)],
             "live": live_list(ctx, session, now) if agent.is_supervisor else [],

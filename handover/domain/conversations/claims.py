@@ -1,6 +1,8 @@
 """An agent takes a conversation: from the queue (waiting → agent) or, proactively, from the bot's watch list
 (bot → agent). Exactly one concurrent caller wins: the UPDATE only matches while nobody is assigned, and the
-database serialises the writers; the others are told why they lost."""
+database serialises the writers; the others are told why they lost. Only conversations of the agent's own
+departments (access.py) can be taken; a proactive takeover names the agent in the transcript and in its handover
+events, and each claim is an audited access to the transcript."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from handover.domain.agent_accounts import AgentInfo
-from handover.domain.conversations import texts
+from handover.domain.conversations import access, texts
 from handover.domain.conversations.broadcasts import queue_changed
 from handover.domain.conversations.core import (
     CONSOLES_CHANNEL,
@@ -36,13 +38,14 @@ async def claim(ctx: ConversationContext, agent: AgentInfo, conversation_id: str
         expected = "bot" if proactive else "waiting"
         if conversation.state != expected:
             return None, "Das Gespräch wurde bereits übernommen." if conversation.state == "agent" else (
-                "Das Gespräch ist nicht mehr in der Warteschlange."), None
-        department = routing.office_hours.resolve(conversation.department)
-        if not routing.visible(agent, department):
-            return None, "Diese Warteschlange gehört nicht zu Ihren Fachbereichen.", None
+                "Das Gespräch ist nicht mehr in der Warteschlange."), "conflict"
+        topic = access.topic_departments(session, [conversation_id]).get(conversation_id) if proactive else None
+        department = access.responsible_department(routing, conversation, topic)
+        if not access.may_access(routing, agent, conversation, topic):
+            return None, "Dieses Gespräch gehört nicht zu Ihren Fachbereichen.", "forbidden"
         load = routing.loads(session).get(agent.id, 0)
         if load >= agent.capacity:
-            return None, f"Sie betreuen bereits {load} Gespräche (Ihre Höchstzahl).", None
+            return None, f"Sie betreuen bereits {load} Gespräche (Ihre Höchstzahl).", "capacity"
         queued_at = conversation.queued_at
         won = session.execute(
             update(Conversation)
@@ -55,30 +58,35 @@ async def claim(ctx: ConversationContext, agent: AgentInfo, conversation_id: str
                     reason="proactive" if proactive else Conversation.reason)
         ).rowcount
         if won != 1:
-            return None, "Jemand anderes war schneller und hat das Gespräch übernommen.", None
+            return None, "Jemand anderes war schneller und hat das Gespräch übernommen.", "conflict"
         session.refresh(conversation)
-        if proactive:
+        taken_by = f"{agent.display_name} ({agent.username})"
+        if proactive:  # who took it over without being asked, for the record
             session.add(HandoverEvent(conversation_id=conversation_id, kind="requested", reason="proactive",
-                                      department=department, agent_id=agent.id))
+                                      department=department, agent_id=agent.id,
+                                      note=f"Proaktiv übernommen von {taken_by}"))
         insights.record_assignment(session, conversation, agent_id=agent.id, proactive=proactive,
                                    tz=routing.office_hours.tz, now=now)
         session.add(HandoverEvent(conversation_id=conversation_id, kind="assigned", reason=conversation.reason,
-                                  department=department, agent_id=agent.id))
+                                  department=department, agent_id=agent.id,
+                                  note=f"Übernommen von {taken_by}" if proactive else None))
         language = conversation.language
         frames = [
             event_frame(append_event(
-                session, conversation, sender="system", payload=state_notice("agent"),
-                text=texts.text(language, "assigned", agent=agent.display_name,
+                session, conversation, sender="system", payload=state_notice("agent"), agent=agent,
+                text=texts.text(language, "taken_over" if proactive else "assigned", agent=agent.display_name,
                                 department=routing.office_hours.name(department)))),
             event_frame(append_state(session, conversation, "agent", "proactive" if proactive else "assigned",
                                      agent_name=agent.display_name)),
         ]
         wait = (now - queued_at).total_seconds() if queued_at and not proactive else None
-        return conversation_frame(routing, session, conversation), frames, (department, wait)
+        action = "takeover" if proactive else "claim"
+        return conversation_frame(routing, session, conversation, agent, action), frames, (department, wait)
 
     result, frames_or_message, extra = await ctx.db.run(work)
     if result is None:
-        return {"type": "claim_failed", "conversation_id": conversation_id, "message": frames_or_message}
+        return {"type": "claim_failed", "conversation_id": conversation_id, "message": frames_or_message,
+                "code": extra}
     department, wait = extra
     if wait is not None:
         ctx.metrics.handover_wait.observe(wait)

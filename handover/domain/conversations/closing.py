@@ -1,6 +1,7 @@
 """The end of a conversation and what the citizen says about it: closing by the holder or by the citizen (any
 state → closed, with the CSAT question), the CSAT rating after the end, and the citizen's verdict on one of the
-bot's answers (helpful or not, kept with the article, score and query it answered)."""
+bot's answers (helpful or not, kept with the article, score and query it answered). An agent closes only
+conversations they may act on (access.py), and one held by a colleague only as a supervisor."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handover.domain.agent_accounts import AgentInfo
-from handover.domain.conversations import texts
+from handover.domain.conversations import access, texts
 from handover.domain.conversations.broadcasts import queue_changed
 from handover.domain.conversations.core import (
     ConversationContext,
@@ -42,6 +43,8 @@ async def close_conversation(ctx: ConversationContext, conversation_id: str, *, 
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
             raise FrameError("not_found")
+        if agent is not None:
+            access.require_access(session, ctx.routing, agent, conversation)
         if conversation.state == "closed":
             return [], None
         if agent is not None and conversation.state == "agent":

@@ -14,6 +14,7 @@ TEXTS = {
             "wiederholen. Bitte haben Sie einen Moment Geduld."
         ),
         "assigned": "{agent} ({department}) ist jetzt für Sie da.",
+        "taken_over": "{agent} ({department}) hat das Gespräch übernommen und ist jetzt für Sie da.",
         "outside_office_hours": (
             "Das Team „{department}“ ist gerade nicht erreichbar: Wir sind außerhalb der Chat-Servicezeiten. "
             "Chat-Servicezeiten: {hours}.{next_open} Sie können uns eine Nachricht mit Ihren Kontaktdaten "
@@ -47,6 +48,7 @@ TEXTS = {
             "have to repeat anything. Please wait a moment."
         ),
         "assigned": "{agent} ({department}) is now here for you.",
+        "taken_over": "{agent} ({department}) has taken over the conversation and is now here for you.",
         "outside_office_hours": (
             "The team “{department}” is not available right now: we are outside the chat service hours. "
             "Chat service hours: {hours}.{next_open} You can leave us a message with your contact details and we "

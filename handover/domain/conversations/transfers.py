@@ -1,6 +1,7 @@
 """The holder passes a conversation on: to another department's queue (agent → waiting) or straight to a
 colleague with free capacity (who gets it on their console with the note), or back to the bot (agent or
-waiting → bot; Rasa greets the citizen back through the relay outbox)."""
+waiting → bot; Rasa greets the citizen back through the relay outbox). Both only for conversations the agent may
+act on (access.py): a waiting conversation of another department cannot be sent back to the bot by a stranger."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from handover.domain import relay_outbox
 from handover.domain.agent_accounts import AgentInfo
-from handover.domain.conversations import texts
+from handover.domain.conversations import access, texts
 from handover.domain.conversations.broadcasts import queue_changed
 from handover.domain.conversations.core import (
     CONSOLES_CHANNEL,
@@ -18,7 +19,6 @@ from handover.domain.conversations.core import (
     append_event,
     append_state,
     event_frame,
-    load_conversation,
     publish_events,
     require_holder,
     state_notice,
@@ -37,7 +37,7 @@ async def transfer(ctx: ConversationContext, agent: AgentInfo, conversation_id: 
 
     def work(session: Session):
         now = utcnow()
-        conversation = load_conversation(session, conversation_id)
+        conversation = access.permitted_conversation(session, routing, agent, conversation_id)
         require_holder(conversation, agent)
         holder = conversation.assigned_agent_id
         language = conversation.language
@@ -104,7 +104,7 @@ async def transfer(ctx: ConversationContext, agent: AgentInfo, conversation_id: 
 
 async def return_to_bot(ctx: ConversationContext, agent: AgentInfo, conversation_id: str) -> dict:
     def work(session: Session):
-        conversation = load_conversation(session, conversation_id)
+        conversation = access.permitted_conversation(session, ctx.routing, agent, conversation_id)
         if conversation.state not in ("agent", "waiting"):
             raise FrameError("conflict")
         if conversation.state == "agent":

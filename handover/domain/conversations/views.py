@@ -1,6 +1,8 @@
 """How a conversation looks to the console: its summary line (queues, lists, tabs), the full conversation frame
 an agent opens (transcript, notes, context panel) and the context panel itself (the handover's reason, the bot's
-decision trail, the citizen's earlier conversations). Reads only; no state changes here."""
+decision trail, the citizen's earlier conversations). Reads only, with one exception: every transcript handed to
+a member of staff is written to the access audit log (handover/domain/access_audit.py) in the same transaction,
+and only what the access rule (access.py) lets them see is handed out."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handover.domain import access_audit
 from handover.domain.agent_accounts import AgentInfo
-from handover.domain.conversations.core import ConversationContext, event_frame, load_conversation, utcnow
+from handover.domain.conversations import access
+from handover.domain.conversations.core import ConversationContext, event_frame, utcnow
 from handover.domain.models.conversations import Conversation, InternalNote, Message
 from handover.domain.routing import Routing, iso
 
@@ -89,16 +93,21 @@ def decision_trail(session: Session, conversation: Conversation) -> list[dict]:
     return trail
 
 
-def earlier_conversations(session: Session, conversation: Conversation) -> list[dict]:
-    """The same citizen's last five other conversations (by the widget's citizen key), with their messages."""
+def earlier_conversations(session: Session, conversation: Conversation, routing: Routing,
+                          viewer: AgentInfo) -> list[dict]:
+    """The same citizen's last five other conversations (by the widget's citizen key), with their messages — those
+    the viewer may see; each one shown is an access to its transcript (audited as `context`)."""
     earlier = []
     if conversation.citizen_key:
-        for other in session.scalars(
+        others = list(session.scalars(
             select(Conversation)
             .where(Conversation.citizen_key == conversation.citizen_key, Conversation.id != conversation.id)
             .order_by(Conversation.created_at.desc())
             .limit(5)
-        ):
+        ))
+        visible = access.visible_ids(session, routing, viewer, others)
+        for other in (o for o in others if o.id in visible):
+            access_audit.record(session, viewer, other.id, "context")
             messages = session.scalars(
                 select(Message).where(Message.conversation_id == other.id, Message.kind == "message")
                 .order_by(Message.seq)
@@ -110,10 +119,10 @@ def earlier_conversations(session: Session, conversation: Conversation) -> list[
     return earlier
 
 
-def context_panel(session: Session, conversation: Conversation) -> dict:
+def context_panel(session: Session, conversation: Conversation, routing: Routing, viewer: AgentInfo) -> dict:
     payload = conversation.handover_payload or {}
     trail = decision_trail(session, conversation)
-    earlier = earlier_conversations(session, conversation)
+    earlier = earlier_conversations(session, conversation, routing, viewer)
     return {
         "reason": conversation.reason,
         "summary": conversation.summary or payload.get("summary"),
@@ -128,10 +137,13 @@ def context_panel(session: Session, conversation: Conversation) -> dict:
     }
 
 
-def conversation_frame(routing: Routing, session: Session, conversation: Conversation) -> dict:
+def conversation_frame(routing: Routing, session: Session, conversation: Conversation, viewer: AgentInfo,
+                       action: str) -> dict:
+    """The whole conversation for a member of staff who may see it (the caller checked); audited as `action`."""
     now = utcnow()
+    access_audit.record(session, viewer, conversation.id, action)
     head = summary(routing, conversation, now)
-    head["context"] = context_panel(session, conversation)
+    head["context"] = context_panel(session, conversation, routing, viewer)
     messages = [
         event_frame(m)
         for m in session.scalars(
@@ -148,6 +160,35 @@ def conversation_frame(routing: Routing, session: Session, conversation: Convers
     return {"type": "conversation", "conversation": head, "messages": messages, "notes": notes}
 
 
-async def open_conversation(ctx: ConversationContext, agent: AgentInfo, conversation_id: str) -> dict:
-    return await ctx.db.run(
-        lambda s: conversation_frame(ctx.routing, s, load_conversation(s, conversation_id)))
+async def open_conversation(ctx: ConversationContext, agent: AgentInfo, conversation_id: str,
+                            action: str = "open") -> dict:
+    """The conversation frame for an agent who may see it (`forbidden` otherwise)."""
+    def work(session: Session) -> dict:
+        conversation = access.permitted_conversation(session, ctx.routing, agent, conversation_id)
+        return conversation_frame(ctx.routing, session, conversation, agent, action)
+
+    return await ctx.db.run(work)
+
+
+_SPEAKERS = {"citizen": "Bürger/in", "bot": "Digitaler Assistent", "system": "System"}
+
+
+def transcript_text(routing: Routing, session: Session, conversation: Conversation, viewer: AgentInfo) -> str:
+    """The transcript as plain text (German labels, times in UTC): what the export hands out. Internal notes are
+    not part of it — they are staff's working notes, not the conversation."""
+    office_hours = routing.office_hours
+    department = office_hours.name(conversation.department) if conversation.department else "–"
+    lines = [
+        f"Gespräch {conversation.id}",
+        f"Begonnen: {iso(conversation.created_at)} · Status: {conversation.state} · Fachbereich: {department}",
+        f"Exportiert von {viewer.display_name} ({viewer.username}) am {iso(utcnow())}",
+        "",
+    ]
+    for message in session.scalars(
+        select(Message).where(Message.conversation_id == conversation.id, Message.kind == "message")
+        .order_by(Message.seq)
+    ):
+        speaker = (f"{message.agent_display_name or 'Mitarbeiter/in'} (Mitarbeiter/in)" if message.sender == "agent"
+                   else _SPEAKERS.get(message.sender or "", message.sender or ""))
+        lines.append(f"[{iso(message.created_at)}] {speaker}: {message.text or ''}")
+    return "\n".join(lines) + "\n"
