@@ -163,8 +163,8 @@ class Settings(BaseSettings):
     # --- security (docs/security.md) ----------------------------------------------------------
     environment: Literal["development", "production"] = Field(
         "development", description="'production' turns the API documentation (/docs, /redoc, /openapi.json) off, "
-        "serves /metrics only with metrics_token or on the internal port, and limits loopback clients per IP too; "
-        "'development' (the demo of make run) keeps them open."
+        "and serves /metrics only with metrics_token or on the internal port; 'development' (the demo of make run) "
+        "keeps them open."
     )
     action_secret: SecretStr = Field(
         SecretStr(""), description="Secret Rasa sends with every custom action call to /webhook (header "
@@ -185,11 +185,11 @@ class Settings(BaseSettings):
         "127.0.0.1,::1", description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
         "X-Forwarded-For header names the client address (for the per-IP limits and the login throttle)."
     )
-    ip_rate_limit: int = Field(
-        30, description="New conversations, application status lookups and tickets each allowed per client address "
-        "(IPv6: per /64 network) and window, shared by all replicas; 0 turns the per-IP limit off."
+    new_conversations_per_minute_per_ip: int = Field(
+        10, description="New conversations (a hello without a valid token) per client address (IPv6: per /64 "
+        "network) and minute, counted over all replicas; the same number of application status lookups and of "
+        "tickets is allowed per address and minute; 0 turns the per-IP limits off."
     )
-    ip_rate_limit_window_seconds: float = Field(600.0, description="Length of the per-IP rate-limit window.")
     login_free_attempts: int = Field(
         5, description="Failed console logins per account (and per browser) before the exponential back-off starts "
         "(1 s, 2 s, 4 s … up to login_backoff_max_seconds); the account is never locked."
