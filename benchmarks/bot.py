@@ -108,12 +108,14 @@ class InProcessApp:
 
         from handover.app import create_app
         from handover.shell.settings import Settings
+        from tests.bot import servers
 
         self.url = f"http://127.0.0.1:{port}"
         settings = Settings(
             _env_file=None, data_dir=workdir, index_dir=seed_index(workdir / "index"),
             database_url=f"sqlite:///{workdir / 'buergerbot.db'}", watch_articles=False, log_level="WARNING",
             rasa_url=rasa_url, rasa_timeout_seconds=60.0, port=port, public_url=self.url,
+            action_secret=servers.ACTION_SECRET,  # what the benchmark's RasaServer sends to /webhook
         )
         self.app = create_app(settings)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning",

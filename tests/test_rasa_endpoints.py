@@ -21,7 +21,9 @@ def written(tmp_path: Path, **settings) -> dict:
 
 def test_defaults_follow_the_apps_port_and_persist_trackers_next_to_the_database(tmp_path: Path) -> None:
     config = written(tmp_path, host="0.0.0.0", port=8123)
-    assert config["action_endpoint"] == {"url": "http://127.0.0.1:8123/webhook", "enable_selective_domain": True}
+    secret = (tmp_path / "runtime" / "action-secret").read_text().strip()  # generated at the first start
+    assert config["action_endpoint"] == {"url": "http://127.0.0.1:8123/webhook", "enable_selective_domain": True,
+                                         "headers": {"Authorization": f"Bearer {secret}"}}
     assert config["tracker_store"] == {"type": "SQL", "url": f"sqlite:///{tmp_path.resolve()}/rasa-tracker.db"}
     assert "lock_store" not in config  # one Rasa process: its in-memory lock store suffices
 

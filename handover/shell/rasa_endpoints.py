@@ -4,7 +4,10 @@
 really runs with is written to `<data_dir>/runtime/endpoints.yml` by `make run` (handover/shell/run.py) and by the
 tests' Rasa servers. It fills in what depends on the installation:
 
-- the action endpoint: the app that serves the custom actions, on the port it really listens on;
+- the action endpoint: the app that serves the custom actions, on the port it really listens on (its internal
+  port when one is set), with the action secret Rasa sends as `Authorization: Bearer …` on every call (Rasa's
+  `EndpointConfig` sends its `headers` with each request; a `token` would travel in the query string and end up
+  in access logs). The app refuses `/webhook` calls without it (handover/web/rasa_action_endpoint.py);
 - the tracker store: Rasa's dialogue state (form slots, the step a citizen is at) in SQL, so a Rasa restart
   continues every conversation where it was — SQLite next to the app's database by default, PostgreSQL when
   several Rasa processes share the conversations;
@@ -16,8 +19,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -46,6 +50,44 @@ def default_tracker_store_url(data_dir: Path) -> str:
 
 def runtime_endpoints_path(settings: Settings) -> Path:
     return settings.data_dir.resolve() / "runtime" / "endpoints.yml"
+
+
+def action_secret_path(settings: Settings) -> Path:
+    return settings.data_dir.resolve() / "runtime" / "action-secret"
+
+
+def action_secret(settings: Settings) -> str:
+    """The secret Rasa must send to /webhook: `BUERGERBOT_ACTION_SECRET` (replicas share it), else the one generated
+    at the first start into `<data_dir>/runtime/action-secret` (readable by the owner only). `make run` writes
+    Rasa's endpoints file and starts the app with one data dir, so both read the same file."""
+    configured = settings.action_secret.get_secret_value()
+    if configured:
+        return configured
+    path = action_secret_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Written completely to a file of its own, then linked into place: a second process starting at the same
+        # moment (make run writes Rasa's endpoints while the app starts) reads either nothing or the whole secret.
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            pass  # the other process was first: its secret counts
+        finally:
+            partial.unlink()
+    secret = path.read_text(encoding="ascii").strip()
+    if len(secret) < 24:
+        raise ValueError(f"{path} is damaged (shorter than 24 characters); delete it to generate a new secret")
+    return secret
+
+
+def default_action_url(settings: Settings) -> str:
+    if settings.internal_port is not None:
+        return f"http://{connect_host(settings.internal_host)}:{settings.internal_port}/webhook"
+    return f"http://{connect_host(settings.host)}:{settings.port}/webhook"
 
 
 def tracker_store_config(url: str) -> dict[str, Any] | None:
@@ -88,19 +130,23 @@ class RasaEndpoints:
     action_url: str
     tracker_store_url: str
     lock_store_url: str
+    action_secret: str = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RasaEndpoints":
         return cls(
-            action_url=settings.rasa_action_endpoint_url
-            or f"http://{connect_host(settings.host)}:{settings.port}/webhook",
+            action_url=settings.rasa_action_endpoint_url or default_action_url(settings),
             tracker_store_url=settings.rasa_tracker_store_url or default_tracker_store_url(settings.data_dir),
             lock_store_url=settings.rasa_lock_store_url or IN_MEMORY,
+            action_secret=action_secret(settings),
         )
 
     def as_config(self) -> dict[str, Any]:
         config = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8")) or {}
-        config["action_endpoint"] = {**(config.get("action_endpoint") or {}), "url": self.action_url}
+        action_endpoint = {**(config.get("action_endpoint") or {}), "url": self.action_url}
+        action_endpoint["headers"] = {**(action_endpoint.get("headers") or {}),
+                                      "Authorization": f"Bearer {self.action_secret}"}
+        config["action_endpoint"] = action_endpoint
         for key, store in (("tracker_store", tracker_store_config(self.tracker_store_url)),
                            ("lock_store", lock_store_config(self.lock_store_url))):
             config.pop(key, None)
@@ -109,7 +155,8 @@ class RasaEndpoints:
         return config
 
     def write(self, path: Path) -> Path:
-        """Atomically, readable by the owner only: the store URLs may carry passwords."""
+        """Atomically, readable by the owner only: it holds the action secret, and the store URLs may carry
+        passwords."""
         path.parent.mkdir(parents=True, exist_ok=True)
         text = "# Generated from the Bürgerbot settings by handover/shell/rasa_endpoints.py; edits are overwritten.\n"
         text += yaml.safe_dump(self.as_config(), sort_keys=False, allow_unicode=True)

@@ -202,11 +202,13 @@ def main(argv: list[str] | None = None) -> int:
             print("Kein trainiertes Rasa-Modell gefunden (make train); starte nur die App.", file=sys.stderr)
         children.append(_start("Die App", app_command(settings), env=env, cwd=PROJECT_ROOT,
                                log=logs / "app.log", echo=True))
+        docs = (f"  API-Dokumentation:       {app_url}/docs\n" if settings.environment == "development"
+                else "  API-Dokumentation:       aus (BUERGERBOT_ENVIRONMENT=production)\n")
         print(
             "Bürgerbot startet (Rasa lädt sein Modell, das dauert etwa eine halbe Minute)\n"
             f"  Demo-Seite mit Widget:   {app_url}/\n"
             f"  Agenten-Konsole:         {app_url}/console\n"
-            f"  API-Dokumentation:       {app_url}/docs\n"
+            f"{docs}"
             f"  Bereitschaft:            {app_url}/ready  (Einzelheiten: {app_url}/health)\n"
             f"  Rasa:                    {rasa_url}/  (Endpunkte: {endpoints})\n"
             f"  Logs:                    {logs / 'app.log'}, {logs / 'rasa.log'}\n"

@@ -4,12 +4,18 @@ Rasa (endpoints.yml `action_endpoint`) posts each custom action call to `POST /w
 this process with the app's knowledge index, settings and database sessions (bot/actions/context.py).
 Status codes follow rasa_sdk's own (sanic) endpoint: 400 rejected/bad body, 404 unknown action,
 449 domain missing, 500 action crashed.
+
+Only Rasa may call the actions: every call to `/webhook` and `/actions` must carry the action secret as
+`Authorization: Bearer …` (Rasa sends it from its runtime endpoints file, handover/shell/rasa_endpoints.py), else
+401. With an internal listener (`BUERGERBOT_INTERNAL_PORT`) these routes answer only there (404 on the public
+port). `/actions/health` stays open: it says nothing but "ok" and is what process supervisors poll.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +28,8 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainExc
 from sqlalchemy.orm import sessionmaker
 
 from bot.actions.context import ActionContext, bound_context
+from handover.shell.internal_listener import on_internal_listener
+from handover.shell.rasa_endpoints import action_secret
 from handover.shell.settings import Settings
 from knowledge.service import KnowledgeService
 
@@ -36,18 +44,35 @@ router = APIRouter(tags=["bot actions"])
 class BotActions:
     executor: ActionExecutor
     context: ActionContext
+    secret: str  # what Rasa sends as `Authorization: Bearer …`
+    settings: Settings | None = None  # for the internal listener; None in a bare test app
 
 
 def configure_bot_actions(app: FastAPI, settings: Settings, knowledge: KnowledgeService, sessions: sessionmaker) -> None:
     """Called by the lifespan: registers the actions and binds them to this app's services."""
     executor = ActionExecutor()
     executor.register_package(ACTIONS_PACKAGE)
-    app.state.bot_actions = BotActions(executor, ActionContext(knowledge=knowledge, settings=settings, sessions=sessions))
+    app.state.bot_actions = BotActions(executor, ActionContext(knowledge=knowledge, settings=settings, sessions=sessions),
+                                       secret=action_secret(settings), settings=settings)
     log.info("bot actions ready: %d actions", len(executor.actions))
 
 
 def _bot_actions(request: Request) -> BotActions:
     return request.app.state.bot_actions
+
+
+def _refusal(request: Request, actions: BotActions) -> JSONResponse | None:
+    """None when the caller is Rasa: on the internal listener if there is one, and with the action secret."""
+    settings = actions.settings
+    if settings is not None and settings.internal_port is not None and not on_internal_listener(request, settings):
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip().encode(), actions.secret.encode()):
+        log.warning("action call without the action secret refused (from %s)",
+                    request.client.host if request.client else "?")
+        return JSONResponse({"error": "Action calls need the action secret (Authorization: Bearer …)."},
+                            status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return None
 
 
 def _error(status: int, message: str, action_name: str | None = None) -> JSONResponse:
@@ -65,6 +90,10 @@ def _needs_domain(executor: ActionExecutor, action_name: object) -> bool:
 
 @router.post("/webhook", summary="Run a custom action (called by the Rasa server)")
 async def webhook(request: Request) -> JSONResponse:
+    actions = _bot_actions(request)
+    refused = _refusal(request, actions)
+    if refused is not None:
+        return refused
     raw = await request.body()
     try:
         if request.headers.get("content-encoding") == "deflate":
@@ -75,7 +104,6 @@ async def webhook(request: Request) -> JSONResponse:
     if not isinstance(action_call, dict):
         return _error(400, "Invalid body request")
 
-    actions = _bot_actions(request)
     if "domain" not in action_call and not _needs_domain(actions.executor, action_call.get("next_action")):
         # Rasa 3.6 with `enable_selective_domain` sends the domain only to actions declared with `send_domain`;
         # rasa_sdk 3.21 expects a newer Rasa's domain digest instead and would refuse the others (449).
@@ -98,9 +126,13 @@ async def webhook(request: Request) -> JSONResponse:
     return JSONResponse(result.model_dump() if result else None, status_code=200)
 
 
-@router.get("/actions", summary="List the registered custom actions")
-async def list_actions(request: Request) -> list[dict[str, str]]:
-    return [item.model_dump() for item in _bot_actions(request).executor.list_actions()]
+@router.get("/actions", summary="List the registered custom actions", response_model=None)
+async def list_actions(request: Request) -> list[dict[str, str]] | JSONResponse:
+    actions = _bot_actions(request)
+    refused = _refusal(request, actions)
+    if refused is not None:
+        return refused
+    return [item.model_dump() for item in actions.executor.list_actions()]
 
 
 @router.get("/actions/health", summary="Health of the action server (rasa_sdk's /health)")

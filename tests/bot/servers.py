@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import uuid
@@ -28,6 +29,9 @@ SHARED_INDEX = ROOT / "var" / "index"  # built by `make index`
 # Index of an earlier bot test run: copied into each run's temporary index folder so the demo articles are not
 # re-embedded every time (the knowledge service re-embeds whatever changed since).
 INDEX_CACHE = ROOT / "var" / "test-cache" / "bot-index"
+# The action secret of every app and Rasa these helpers start (each in a data folder of its own), so a Rasa may
+# call the actions of the app it is pointed at; the app refuses /webhook calls without it.
+ACTION_SECRET = secrets.token_urlsafe(32)
 
 
 @contextmanager
@@ -136,6 +140,9 @@ class AppServer:
             "BUERGERBOT_DATABASE_URL": f"sqlite:///{self.database_path}",
             "BUERGERBOT_WATCH_ARTICLES": "false",
             "BUERGERBOT_LOG_LEVEL": "WARNING",
+            "BUERGERBOT_ACTION_SECRET": ACTION_SECRET,
+            # tests open dozens of conversations from 127.0.0.1 within a minute
+            "BUERGERBOT_NEW_CONVERSATIONS_PER_MINUTE_PER_IP": "100000",
             **self.extra_env,
         }
         log = self.workdir / "app.log"
@@ -180,6 +187,7 @@ class RasaServer:
         return Settings(
             _env_file=None, data_dir=self.workdir, rasa_action_endpoint_url=f"{self.action_server_url}/webhook",
             rasa_tracker_store_url=self.tracker_store_url, rasa_lock_store_url=self.lock_store_url,
+            action_secret=ACTION_SECRET,
         )
 
     def start(self, timeout: float = 600) -> "RasaServer":

@@ -16,8 +16,9 @@ from rasa_sdk.interfaces import ActionExecutionRejection
 
 from bot.actions.context import ActionContext, current_context
 from handover.web.rasa_action_endpoint import BotActions, router
-from tests.bot.servers import AppServer
+from tests.bot.servers import ACTION_SECRET, AppServer
 
+RASA_HEADERS = {"Authorization": f"Bearer {ACTION_SECRET}"}  # what Rasa sends from its runtime endpoints file
 DOMAIN = {"intents": [], "entities": [], "slots": {}, "responses": {}, "actions": [], "forms": {}}
 EXPECTED_ACTIONS = {
     "action_session_start", "action_answer_from_knowledge", "action_handover", "action_offer_handover",
@@ -68,8 +69,9 @@ def small_app() -> TestClient:
     executor.register_action(ValidateTestForm())
     app = FastAPI()
     app.include_router(router)
-    app.state.bot_actions = BotActions(executor, ActionContext(knowledge=None, settings="bound", sessions=None))
-    return TestClient(app)
+    app.state.bot_actions = BotActions(executor, ActionContext(knowledge=None, settings="bound", sessions=None),
+                                       secret="small-app-secret-0123456789")
+    return TestClient(app, headers={"Authorization": "Bearer small-app-secret-0123456789"})
 
 
 def test_rejection_is_400_with_action_name(small_app: TestClient) -> None:
@@ -119,13 +121,14 @@ def test_context_is_not_leaked_outside_a_call() -> None:
 
 @pytest.mark.slow
 def test_real_app_lists_actions_and_health(app_server: AppServer) -> None:
-    listed = {item["name"] for item in httpx.get(f"{app_server.url}/actions").json()}
+    listed = {item["name"] for item in httpx.get(f"{app_server.url}/actions", headers=RASA_HEADERS).json()}
     assert EXPECTED_ACTIONS <= listed
     assert httpx.get(f"{app_server.url}/actions/health").json() == {"status": "ok"}
 
 
 @pytest.mark.slow
 def test_real_app_action_call_returns_events(app_server: AppServer) -> None:
-    response = httpx.post(f"{app_server.url}/webhook", json=call("action_handle_affirm"), timeout=30)
+    response = httpx.post(f"{app_server.url}/webhook", json=call("action_handle_affirm"), headers=RASA_HEADERS,
+                          timeout=30)
     assert response.status_code == 200
     assert "Kann ich sonst noch etwas" in response.json()["responses"][0]["text"]

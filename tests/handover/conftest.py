@@ -25,7 +25,7 @@ from handover.app import create_app
 from handover.domain.agent_accounts import create_agent
 from handover.shell.database import Database, make_engine, make_sessionmaker
 from handover.shell.settings import PROJECT_ROOT, Settings
-from tests.bot.servers import fresh_postgres_schema
+from tests.bot.servers import ACTION_SECRET, fresh_postgres_schema
 
 SHARED_INDEX = PROJECT_ROOT / "var" / "index"  # built by `make index`
 INDEX_CACHE = PROJECT_ROOT / "var" / "test-cache" / "handover-index"
@@ -106,6 +106,8 @@ def make_settings(tmp: Path, *, database_url: str | None, pubsub_url: str, port:
         widget_origins="https://www.musterstadt.example",
         log_format="text",
         log_level="WARNING",
+        action_secret=ACTION_SECRET,  # what tests/bot/servers.RasaServer sends
+        new_conversations_per_minute_per_ip=100_000,  # the tests open dozens of conversations from 127.0.0.1
     )
 
 

@@ -3,6 +3,7 @@
 // Kept generic so the console and the widget tests use the same process handling.
 
 import { spawn, execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,6 +20,10 @@ export const ARTIFACTS_DIR = join(REPO_ROOT, 'test-artifacts');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
 const BUERGERBOT = join(REPO_ROOT, '.venv', 'bin', 'buergerbot');
+// One action secret for every app and Rasa these tests start (children inherit the environment, also the
+// endpoints generator `python -m handover.shell.rasa_endpoints`): the app refuses Rasa's /webhook calls without it.
+process.env.BUERGERBOT_ACTION_SECRET ||= randomBytes(32).toString('base64url');
+export const ACTION_SECRET = process.env.BUERGERBOT_ACTION_SECRET;
 
 export async function freePort() {
   return new Promise((resolvePort, reject) => {
@@ -45,6 +50,8 @@ function baseEnv(dataDir, extraEnv) {
     TRANSFORMERS_OFFLINE: '1',
     BUERGERBOT_DATA_DIR: dataDir,
     BUERGERBOT_WATCH_ARTICLES: 'false',
+    // The tests open many conversations from 127.0.0.1 within a minute (tests/browser/security.test.mjs lowers it).
+    BUERGERBOT_NEW_CONVERSATIONS_PER_MINUTE_PER_IP: '100000',
     ...extraEnv,
   };
 }

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS_DIR, REPO_ROOT, collectOutput, freePort, stopChild } from './app.mjs';
+import { ACTION_SECRET, ARTIFACTS_DIR, REPO_ROOT, collectOutput, freePort, stopChild } from './app.mjs';
 
 const RASA = join(REPO_ROOT, '.venv-rasa', 'bin', 'rasa');
 export const RASA_MODEL = join(REPO_ROOT, 'bot', 'models', 'buergerbot.tar.gz');
@@ -37,9 +37,14 @@ async function waitFor(check, { child, output, timeoutMs, what }) {
 export async function startRasa({ appUrl, port, timeoutMs = 300_000 }) {
   const dir = await mkdtemp(join(tmpdir(), 'buergerbot-rasa-'));
   const endpoints = join(dir, 'endpoints.yml');
-  // The shipped endpoints file, pointed at this test's app.
+  // The shipped endpoints file, pointed at this test's app, with the action secret the app expects (lib/app.mjs).
   const shipped = await readFile(join(REPO_ROOT, 'bot', 'endpoints.yml'), 'utf8');
-  await writeFile(endpoints, shipped.replaceAll('http://127.0.0.1:8000', appUrl));
+  const pointed = shipped.replace(
+    /^(\s*)url: "http:\/\/127\.0\.0\.1:8000\/webhook"$/m,
+    (line, indent) => `${indent}url: "${appUrl}/webhook"\n${indent}headers:\n${indent}  Authorization: "Bearer ${ACTION_SECRET}"`,
+  );
+  if (pointed === shipped) throw new Error('bot/endpoints.yml: action_endpoint url line not found');
+  await writeFile(endpoints, pointed);
   port = port || (await freePort());
   const child = spawn(
     RASA,
