@@ -3,6 +3,7 @@
 import { showError, announce } from './alerts.js';
 import { api } from './api.js';
 import { sendFrame } from './connection.js';
+import { addAuditPage, auditQuery, setAuditError, setAuditFilters, setAuditLoading } from './data/access_audit.js';
 import { getChat, removeChat, selectChat } from './data/chats.js';
 import { putTicket, setOwnPresence } from './data/lists.js';
 import { acknowledge, addPending } from './data/transcript.js';
@@ -140,5 +141,17 @@ export async function setTicketStatus(id, status) {
     else putTicket({ ...state.tickets.get(id), status });
   } catch (error) {
     if (error.message !== 'unauthenticated') showError(t('error.generic', { message: error.message }));
+  }
+}
+
+/** A page of the access audit log (admins); `more` continues after what is shown. */
+export async function loadAccessAudit(conversationId, agentId, more) {
+  if (!more) setAuditFilters(conversationId, agentId);
+  setAuditLoading(true);
+  const beforeId = more ? state.accessAudit.nextBeforeId : null;
+  try {
+    addAuditPage(await api('GET', `/api/console/access-audit${auditQuery({ before_id: beforeId })}`), more);
+  } catch (error) {
+    if (error.message !== 'unauthenticated') setAuditError(error.message);
   }
 }

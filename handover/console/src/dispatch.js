@@ -1,6 +1,6 @@
 // Frames from the agent websocket (docs/protocol.md) into the store, one handler per frame type, plus the
 // announcements, sounds and desktop notifications an event deserves. Views react to the store's topics.
-import { messageAcknowledged, reloadConversation, resubscribe, sendRead, showChat } from './actions.js';
+import { hideChat, messageAcknowledged, reloadConversation, resubscribe, sendRead, showChat } from './actions.js';
 import { announce, showError } from './alerts.js';
 import { beep, desktopNotify } from './attention.js';
 import * as chats from './data/chats.js';
@@ -146,6 +146,12 @@ const handlers = {
     if (chat) addTicketLine(chat, frame);
   },
   error(frame) {
+    // Refused for a conversation the agent can no longer see (transferred to another department): close its tab.
+    if (frame.code === 'forbidden' && frame.conversation_id && chats.getChat(frame.conversation_id)) {
+      hideChat(frame.conversation_id);
+      announce(frame.message || '');
+      return;
+    }
     showError(t('error.generic', { message: frame.message || frame.code || '' }));
   },
   pong() {},

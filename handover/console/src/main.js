@@ -19,6 +19,7 @@ import { dispatchFrame } from './dispatch.js';
 import { translateTree } from './i18n/index.js';
 import { mountSession, resumeSession } from './session.js';
 import { state } from './store.js';
+import { mountAccessAudit } from './views/access_audit.js';
 import { mountChatTabs } from './views/chat_tabs.js';
 import { mountComposers } from './views/composer.js';
 import { mountConnectionStatus } from './views/connection_status.js';
@@ -47,6 +48,7 @@ function mountAll() {
     mountLive,
     mountTeam,
     mountTickets,
+    mountAccessAudit,
     mountChatTabs,
     mountConversations,
     mountTranscripts,

@@ -5,7 +5,7 @@
 // Topics (the detail passed to listeners in brackets):
 //   language · session · connection · synced · agent · agents · queues · watch · live · tickets · canned
 //   chat-added [chat] · chat-updated [chat] · chat-removed [chat] · active [{chat, focus}] · unread [chat]
-//   typing [chat] · transcript-reset [chat] · entry-added [{chat, entry}] · entry-replaced [{chat, entry, old}]
+//   access-audit (data/access_audit.js, admins) · typing [chat] · transcript-reset [chat] · entry-added [{chat, entry}] · entry-replaced [{chat, entry, old}]
 //   entry-acked [{chat, entry}] · receipts [chat] · session-expired
 
 export const state = {
