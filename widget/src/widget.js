@@ -8,6 +8,7 @@ import { h, uid } from './dom.js';
 import { resolveLanguage, translator } from './i18n.js';
 import { externalLink, renderMarkdown, safeHref } from './markdown.js';
 import { ConversationStore } from './storage.js';
+import { adoptStyles } from './shadow_styles.js';
 import { STYLES } from './styles.js';
 import { Transcript, newClientId } from './transcript.js';
 
@@ -173,8 +174,7 @@ export class BuergerbotChat extends HTMLElement {
       ui.composer,
       ui.footer,
     );
-    const style = h('style', {}, STYLES);
-    this.root.replaceChildren(style, ui.invite, ui.launcher, ui.panel);
+    this.root.replaceChildren(...adoptStyles(this.root, STYLES), ui.invite, ui.launcher, ui.panel);
     this.ui = ui;
     this.statusKey = null;
     ui.privacy.hidden = this.started;
