@@ -18,6 +18,7 @@ from handover.shell.log_format import configure_logging
 from handover.shell.settings import Settings, get_settings
 from handover.web import agent_ws, citizen_ws, console_api, health, knowledge_api, pages, rasa_action_endpoint
 from handover.web import access_audit_api
+from handover.web import console_setup, open311, report_api, ticket_api, uploads  # issue 13
 from handover.web.pages import STATIC_DIR
 from handover.web.rasa_action_endpoint import configure_bot_actions
 from handover.web.security_headers import SecurityHeadersMiddleware
@@ -100,6 +101,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         agent_ws.router,
         console_api.router,
         access_audit_api.router,
+        console_setup.router,
+        ticket_api.router,
+        report_api.router,
+        uploads.router,
+        open311.router,
         pages.router,
     ):
         app.include_router(router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -11,10 +11,14 @@ from handover.domain.agent_accounts import Authenticator
 from handover.domain.conversations import lifecycle as conversations_lifecycle
 from handover.domain.conversations.core import ConversationContext
 from handover.domain.conversations.rate_limit import RateLimiter
+from handover.domain.defect_report_photos import PhotoStore
+from handover.domain.defect_reports import DefectReportDesk
+from handover.domain.mail import Mailer, SmtpConfig
 from handover.domain.office_hours import OfficeHours
 from handover.domain.rasa_client import RasaClient
 from handover.domain.relay_outbox import RelayPolicy
 from handover.domain.routing import Routing
+from handover.domain.tickets import TicketDesk
 from handover.shell.database import Database, make_sessionmaker
 from handover.shell.metrics import Metrics
 from handover.shell.pubsub import PubSub, default_namespace, make_pubsub
@@ -51,6 +55,10 @@ class HandoverRuntime:
     conversations: ConversationContext
     auth: Authenticator
     presence: LocalPresence
+    # issue 13: outgoing e-mail, tickets agents answer, defect reports for the staff (and Open311)
+    mail: Mailer = field(default_factory=lambda: Mailer(SmtpConfig()))
+    tickets: TicketDesk | None = None
+    reports: DefectReportDesk | None = None
 
     async def stop(self) -> None:
         await conversations_lifecycle.stop(self.conversations)
@@ -95,8 +103,16 @@ async def start_handover(settings: Settings, engine: Engine, get_article=None,
             sweep_seconds=settings.relay_sweep_seconds,
         ),
     )
+    mail = Mailer(SmtpConfig.from_settings(settings))
+    tickets = TicketDesk(db=db, mailer=mail, office_hours=office_hours, pubsub=pubsub, city_name=settings.city_name)
+    conversations.ticket_desk = tickets  # a ticket left in the chat gets its confirmation e-mail from the desk
+    reports = DefectReportDesk(
+        db=db, mailer=mail, office_hours=office_hours, city_name=settings.city_name,
+        photos=PhotoStore(settings.resolved_uploads_dir, settings.upload_max_bytes, settings.photo_max_edge),
+    )
     conversations_lifecycle.start(conversations)
     return HandoverRuntime(
         settings=settings, engine=engine, db=db, pubsub=pubsub, routing=routing, rasa=rasa, metrics=metrics,
         conversations=conversations, auth=Authenticator(settings.session_hours), presence=LocalPresence(),
+        mail=mail, tickets=tickets, reports=reports,
     )
