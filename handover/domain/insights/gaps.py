@@ -1,0 +1,424 @@
+"""Knowledge gaps for editors: the questions the bot could not answer, grouped by meaning.
+
+A question is a gap when it ended
+- in no answer (decision no_answer),
+- in a menu nobody picked ("Meinen Sie …?" followed by something else, or by nothing for 30 minutes),
+- in "hat nicht geholfen" (the verdict on the answer), or
+- in a handover after a failed answer (handover reason low_confidence or repeated_failure).
+
+The distinct redacted questions are embedded with the knowledge service's own model (as queries, like a search;
+each text once, the vector kept in analytics_question_vectors) and clustered: faiss k-means first splits a
+large set into up to 200 small groups, then an agglomerative pass merges groups (or, for a few hundred
+questions, the questions themselves) while the cosine similarity of their centroids stays above the threshold
+(BUERGERBOT_INSIGHTS_CLUSTER_SIMILARITY). Each cluster gets its size, its trend (second half of the range
+against the first), a label from its most distinctive frequent words, up to five examples, the nearest article
+(its centroid searched in the index) and a ready `questions:` entry for that article's front matter. Clusters of
+fewer than five conversations are only counted. Editors' marks (new article needed / out of scope) stick to a
+cluster's meaning: a later cluster whose centroid is as similar as the threshold carries the mark."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+import yaml
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from handover.domain.insights.filters import FINISHED_AFTER, MIN_GROUP, Filters
+from handover.domain.insights.tables import Column, Table
+from handover.domain.models.analytics import GapMark, QuestionFacts as Q, QuestionVector
+
+log = logging.getLogger(__name__)
+
+FAILURE_REASONS = ("low_confidence", "repeated_failure")
+KINDS = {
+    "no_answer": "Keine Antwort",
+    "unpicked": "Auswahl nicht genutzt",
+    "not_helpful": "Hat nicht geholfen",
+    "handover": "Übergabe nach fehlgeschlagener Antwort",
+}
+MARKS = {"new_article": "Neuer Artikel nötig", "out_of_scope": "Nicht unser Thema"}
+MAX_EXAMPLES = 5
+MICRO_CLUSTERS = 200  # k-means groups before the agglomerative pass (large sets only)
+DIRECT_LIMIT = 400  # up to this many distinct questions are merged one by one
+EMBED_BATCH = 64
+PLACEHOLDER = re.compile(r"\[[A-ZÄÖÜ-]+\]")
+WORD = re.compile(r"[a-zäöüß]{3,}")
+STOPWORDS = set(
+    """aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei beim bin bis bitte
+    bist da dabei damit dann das dass dazu dem den denn der des dessen die dies diese diesem diesen dieser dieses
+    doch dort du durch ein eine einem einen einer eines einfach er es etwas euch euer für gibt habe haben hallo hat
+    hatte hier hin ich ihm ihn ihnen ihr ihre im in ist ja jetzt kann kannst kein keine können könnte man mehr mein
+    meine meinem meinen meiner mich mir mit muss müssen nach nicht nichts noch nun nur ob oder ohne sein seine
+    sich sie sind so soll sollte sowie über um und uns unser unter viel vom von vor war warum was weil welche
+    welcher welches wenn wer werde werden wie wieder will wir wird wo wohin woher zu zum zur zwischen guten tag
+    danke brauche möchte wann wieso weshalb geht gehen machen mache muß gerne bekomme bekommen frage fragen
+    the and for you your with how what where when can does need want have this that from are not please"""
+    .split()
+)
+
+
+@dataclass
+class GapQuestion:
+    text_hash: str
+    text: str
+    questions: int
+    conversations: int
+    recent: int
+    kinds: Counter = field(default_factory=Counter)
+    vector: np.ndarray | None = None
+
+
+def gap_condition(filters: Filters):
+    unpicked = and_(
+        Q.decision == "clarify",
+        or_(Q.picked.is_(False), and_(Q.picked.is_(None), Q.asked_at < filters.as_of - FINISHED_AFTER)),
+    )
+    return and_(
+        Q.decision != "support",
+        Q.question != "",
+        or_(Q.decision == "no_answer", unpicked, Q.helpful.is_(False), Q.handover_reason.in_(FAILURE_REASONS)),
+    ), unpicked
+
+
+def load_questions(session: Session, filters: Filters, limit: int) -> tuple[list[GapQuestion], int, int]:
+    """The distinct gap questions of the range, most frequent first (at most `limit`); also the number of
+    gap questions and of distinct texts in all."""
+    gap, unpicked = gap_condition(filters)
+    days = filters.days
+    middle = days[len(days) // 2]
+
+    def flag(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    where = [*filters.questions(), gap]
+    total, distinct = session.execute(
+        select(func.count(), func.count(func.distinct(Q.text_hash))).where(*where)
+    ).one()
+    rows = session.execute(
+        select(
+            Q.text_hash, func.min(Q.question), func.count(), func.count(func.distinct(Q.conversation_id)),
+            flag(Q.local_day >= middle) if len(days) > 1 else func.count(),
+            flag(Q.decision == "no_answer"), flag(unpicked), flag(Q.helpful.is_(False)),
+            flag(Q.handover_reason.in_(FAILURE_REASONS)),
+        ).where(*where).group_by(Q.text_hash).order_by(func.count().desc(), Q.text_hash).limit(limit)
+    ).all()
+    questions = []
+    for text_hash, text, count, conversations, recent, no_answer, unpicked_n, not_helpful, handover in rows:
+        kinds = Counter({"no_answer": int(no_answer or 0), "unpicked": int(unpicked_n or 0),
+                         "not_helpful": int(not_helpful or 0), "handover": int(handover or 0)})
+        questions.append(GapQuestion(text_hash, text, int(count), int(conversations), int(recent or 0),
+                                     +kinds))
+    return questions, int(total or 0), int(distinct or 0)
+
+
+def attach_vectors(session: Session, questions: list[GapQuestion], model) -> int:
+    """Vectors from the store; the missing ones embedded now (and stored). Returns how many were embedded."""
+    model_id = model.model_id
+    by_hash = {q.text_hash: q for q in questions}
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), 500):
+        chunk = hashes[start:start + 500]
+        for text_hash, blob in session.execute(
+            select(QuestionVector.text_hash, QuestionVector.vector)
+            .where(QuestionVector.model == model_id, QuestionVector.text_hash.in_(chunk))
+        ):
+            by_hash[text_hash].vector = np.frombuffer(blob, dtype=np.float32)
+    missing = [q for q in questions if q.vector is None]
+    for start in range(0, len(missing), EMBED_BATCH):
+        batch = missing[start:start + EMBED_BATCH]
+        vectors = model.encode_queries([q.text for q in batch])
+        for question, vector in zip(batch, vectors):
+            question.vector = np.ascontiguousarray(vector, dtype=np.float32)
+        try:
+            with session.begin_nested():
+                known = set(session.scalars(select(QuestionVector.text_hash).where(
+                    QuestionVector.model == model_id, QuestionVector.text_hash.in_([q.text_hash for q in batch]))))
+                session.add_all(QuestionVector(text_hash=q.text_hash, model=model_id, vector=q.vector.tobytes())
+                                for q in batch if q.text_hash not in known)
+        except Exception:  # another replica stored the same vectors at the same moment: they are equal
+            log.info("insights: question vectors stored concurrently; keeping the other copy")
+    return len(missing)
+
+
+def _normalize(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-12)
+
+
+def cluster(vectors: np.ndarray, weights: np.ndarray, threshold: float) -> np.ndarray:
+    """Cluster label of each row of `vectors` (unit length): k-means into micro-groups for large sets, then
+    centroid-linkage agglomeration while the most similar pair of centroids is at least `threshold` similar."""
+    n = len(vectors)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if n > DIRECT_LIMIT:
+        import faiss
+
+        k = min(MICRO_CLUSTERS, n // 4)
+        kmeans = faiss.Kmeans(vectors.shape[1], k, niter=12, seed=20261130, spherical=True, verbose=False,
+                              min_points_per_centroid=1, max_points_per_centroid=max(256, n // k + 1))
+        kmeans.train(np.ascontiguousarray(vectors, dtype=np.float32))
+        _, assigned = kmeans.index.search(np.ascontiguousarray(vectors, dtype=np.float32), 1)
+        assign = assigned[:, 0]
+        used = np.unique(assign)
+        remap = {old: new for new, old in enumerate(used)}
+        assign = np.array([remap[a] for a in assign])
+        sums = np.zeros((len(used), vectors.shape[1]), dtype=np.float64)
+        np.add.at(sums, assign, vectors * weights[:, None])
+        micro_weights = np.bincount(assign, weights=weights)
+    else:
+        assign = np.arange(n)
+        sums = vectors.astype(np.float64) * weights[:, None]
+        micro_weights = weights.astype(np.float64)
+    labels = _agglomerate(sums, threshold)
+    del micro_weights
+    return labels[assign]
+
+
+def _agglomerate(sums: np.ndarray, threshold: float) -> np.ndarray:
+    m = len(sums)
+    sums = sums.copy()
+    label = np.arange(m)
+    active = np.ones(m, dtype=bool)
+    units = _normalize(sums)
+    sim = units @ units.T
+    np.fill_diagonal(sim, -np.inf)
+    while True:
+        flat = int(np.argmax(sim))
+        i, j = divmod(flat, m)
+        if not np.isfinite(sim[i, j]) or sim[i, j] < threshold:
+            break
+        sums[i] += sums[j]
+        active[j] = False
+        label[label == j] = i
+        sim[j, :] = -np.inf
+        sim[:, j] = -np.inf
+        unit = sums[i] / max(np.linalg.norm(sums[i]), 1e-12)
+        row = _normalize(sums) @ unit
+        row[~active] = -np.inf
+        row[i] = -np.inf
+        sim[i, :] = row
+        sim[:, i] = row
+    _, dense = np.unique(label, return_inverse=True)
+    return dense
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in WORD.findall(PLACEHOLDER.sub(" ", text.lower())) if w not in STOPWORDS]
+
+
+def _labels(groups: list[list[GapQuestion]]) -> list[str]:
+    """The three most distinctive frequent words of each cluster (tf-idf over the clusters)."""
+    term_counts = []
+    for members in groups:
+        counts = Counter()
+        for question in members:
+            for word in set(_words(question.text)):
+                counts[word] += question.questions
+        term_counts.append(counts)
+    document_frequency = Counter(word for counts in term_counts for word in counts)
+    labels = []
+    for counts in term_counts:
+        scored = sorted(counts, key=lambda w: (-counts[w] * math.log((1 + len(groups)) / document_frequency[w]) -
+                                              counts[w] * 0.01, w))
+        labels.append(" · ".join(scored[:3]) or "(ohne Stichwort)")
+    return labels
+
+
+def questions_yaml(examples: list[str]) -> str:
+    """A `questions:` entry as the articles write it (two spaces, a dash per question)."""
+    lines = ["questions:"]
+    for example in examples:
+        dumped = yaml.safe_dump([example], allow_unicode=True, width=10_000, default_flow_style=False).strip()
+        lines.append(f"  {dumped}")
+    return "\n".join(lines) + "\n"
+
+
+def _trend(earlier: int, recent: int) -> str:
+    if recent >= max(earlier * 1.25, earlier + 2):
+        return "rising"
+    if earlier >= max(recent * 1.25, recent + 2):
+        return "falling"
+    return "steady"
+
+
+def _nearest_article(knowledge, centroid: np.ndarray) -> dict | None:
+    try:
+        index = knowledge.index
+        scores, rows = index.search_vectors(centroid[None, :].astype(np.float32), 10)
+    except Exception:  # no index (yet): the cluster is shown without an article
+        log.exception("insights: nearest article search failed")
+        return None
+    for score, row in zip(scores[0], rows[0]):
+        if row < 0:
+            continue
+        article = index.articles[int(index.chunk_article[int(row)])]
+        return {"id": article.id, "title": article.title, "url": article.url, "path": article.path,
+                "similarity": round(float(score), 3)}
+    return None
+
+
+def _key(members: list[GapQuestion]) -> str:
+    return hashlib.sha256("|".join(sorted(q.text_hash for q in members)).encode()).hexdigest()[:16]
+
+
+def _marks(session: Session, model_id: str) -> list[tuple[GapMark, np.ndarray]]:
+    return [(mark, np.frombuffer(mark.centroid, dtype=np.float32))
+            for mark in session.scalars(select(GapMark).where(GapMark.model == model_id).order_by(GapMark.id))]
+
+
+def _mark_of(marks, centroid: np.ndarray, threshold: float) -> dict | None:
+    best, best_score = None, threshold
+    for mark, vector in marks:
+        if len(vector) != len(centroid):
+            continue
+        score = float(np.dot(vector, centroid))
+        if score >= best_score:
+            best, best_score = mark, score
+    if best is None:
+        return None
+    return {"id": best.id, "status": best.status, "label": MARKS.get(best.status, best.status),
+            "marked_by": best.marked_by, "marked_at": best.created_at.isoformat() if best.created_at else None}
+
+
+def gaps(session: Session, filters: Filters, knowledge, *, threshold: float, limit: int) -> dict:
+    """The clusters of the range (biggest first) with what the console and the CLI show."""
+    questions, total, distinct = load_questions(session, filters, limit)
+    model = knowledge.model
+    embedded = attach_vectors(session, questions, model) if questions else 0
+    clusters: list[dict] = []
+    small_clusters = small_questions = 0
+    if questions:
+        vectors = _normalize(np.stack([q.vector for q in questions]).astype(np.float32))
+        weights = np.array([q.questions for q in questions], dtype=np.float64)
+        labels = cluster(vectors, weights, threshold)
+        groups: dict[int, list[int]] = {}
+        for position, label in enumerate(labels):
+            groups.setdefault(int(label), []).append(position)
+        member_lists = [[questions[i] for i in positions] for positions in groups.values()]
+        centroids = [_normalize((vectors[positions] * weights[positions][:, None]).sum(axis=0)[None, :])[0]
+                     for positions in groups.values()]
+        names = _labels(member_lists)
+        marks = _marks(session, model.model_id)
+        conversations = [sum(q.conversations for q in members) for members in member_lists]
+        for index_, members in enumerate(member_lists):
+            if MIN_GROUP <= conversations[index_] < 2 * MIN_GROUP:  # close to the threshold: count exactly
+                conversations[index_] = _distinct_conversations(session, filters, [q.text_hash for q in members])
+        for members, centroid, name, size in zip(member_lists, centroids, names, conversations):
+            count = sum(q.questions for q in members)
+            if size < MIN_GROUP:
+                small_clusters += 1
+                small_questions += count
+                continue
+            recent = sum(q.recent for q in members)
+            kinds = Counter()
+            for q in members:
+                kinds.update(q.kinds)
+            ordered = sorted(members, key=lambda q: (-q.questions, q.text))
+            examples = [q.text for q in ordered if not PLACEHOLDER.search(q.text)][:MAX_EXAMPLES] or \
+                [q.text for q in ordered][:MAX_EXAMPLES]
+            clusters.append({
+                "key": _key(members),
+                "label": name,
+                "questions": count,
+                "conversations": size,
+                "distinct": len(members),
+                "earlier": count - recent,
+                "recent": recent,
+                "trend": _trend(count - recent, recent),
+                "kinds": {kind: kinds.get(kind, 0) for kind in KINDS},
+                "examples": examples,
+                "article": _nearest_article(knowledge, centroid.astype(np.float32)),
+                "questions_yaml": questions_yaml(examples),
+                "mark": _mark_of(marks, centroid.astype(np.float32), threshold),
+                "_centroid": centroid.astype(np.float32),
+            })
+    clusters.sort(key=lambda c: (c["mark"] is not None and c["mark"]["status"] == "out_of_scope",
+                                 -c["conversations"], c["label"]))
+    return {
+        "filters": filters.as_dict(),
+        "total_questions": total,
+        "distinct_questions": distinct,
+        "clustered_questions": len(questions),
+        "truncated": distinct > len(questions),
+        "embedded_now": embedded,
+        "model": model.model_id,
+        "threshold": threshold,
+        "clusters": clusters,
+        "small": {"clusters": small_clusters, "questions": small_questions},
+    }
+
+
+def _distinct_conversations(session: Session, filters: Filters, hashes: list[str]) -> int:
+    gap, _ = gap_condition(filters)
+    seen: set[str] = set()
+    for start in range(0, len(hashes), 500):
+        seen.update(session.scalars(
+            select(Q.conversation_id).distinct()
+            .where(*filters.questions(), gap, Q.text_hash.in_(hashes[start:start + 500]))
+        ))
+    return len(seen)
+
+
+def public(result: dict) -> dict:
+    """The result without the centroids (they stay on the server)."""
+    return {**result, "clusters": [{k: v for k, v in c.items() if not k.startswith("_")} for c in result["clusters"]]}
+
+
+def mark(session: Session, result: dict, key: str, status: str, marked_by: str | None) -> dict:
+    """Stores an editor's mark on the cluster `key` of `result` (a gaps() result); 'clear' removes the marks
+    that cluster carries."""
+    found = next((c for c in result["clusters"] if c["key"] == key), None)
+    if found is None:
+        raise LookupError("Diese Gruppe gibt es im gewählten Zeitraum nicht (mehr). Bitte neu laden.")
+    if status == "clear":
+        if found["mark"]:
+            for existing, vector in _marks(session, result["model"]):
+                if float(np.dot(vector, found["_centroid"])) >= result["threshold"]:
+                    session.delete(existing)
+        return {"key": key, "mark": None}
+    if status not in MARKS:
+        raise ValueError(f"Unbekannte Markierung '{status}'.")
+    record = GapMark(status=status, label=found["label"][:200], model=result["model"],
+                     centroid=found["_centroid"].tobytes(), examples=found["examples"],
+                     marked_by=(marked_by or "")[:120] or None)
+    session.add(record)
+    session.flush()
+    return {"key": key, "mark": {"id": record.id, "status": status, "label": MARKS[status],
+                                 "marked_by": record.marked_by, "marked_at": record.created_at.isoformat()}}
+
+
+def table(result: dict) -> Table:
+    """The clusters as a table (console CSV export, `buergerbot insights gaps --csv`)."""
+    rows = []
+    for c in result["clusters"]:
+        article = c["article"] or {}
+        rows.append({
+            "key": c["key"], "label": c["label"], "conversations": c["conversations"], "questions": c["questions"],
+            "trend": {"rising": "steigend", "falling": "fallend", "steady": "gleich"}[c["trend"]],
+            "kinds": ", ".join(f"{KINDS[k]} {n}" for k, n in c["kinds"].items() if n),
+            "article": article.get("title"), "article_id": article.get("id"),
+            "similarity": article.get("similarity"), "examples": " | ".join(c["examples"]),
+            "mark": c["mark"]["label"] if c["mark"] else "",
+        })
+    return Table(
+        "gaps_clusters", "Wissenslücken",
+        [Column("label", "Thema (häufige Wörter)"), Column("conversations", "Gespräche", "count"),
+         Column("questions", "Fragen", "count"), Column("trend", "Trend"), Column("kinds", "Art"),
+         Column("article", "Nächster Artikel"), Column("article_id", "Artikel-ID"),
+         Column("similarity", "Ähnlichkeit", "number"), Column("examples", "Beispiele (geschwärzt)"),
+         Column("mark", "Markierung")],
+        rows,
+        definition="Fragen ohne Antwort, mit nicht genutzter Auswahl, mit „hat nicht geholfen“ oder mit Übergabe "
+        "nach fehlgeschlagener Antwort, nach Bedeutung gruppiert. Gruppen unter 5 Gesprächen werden nur gezählt.",
+        note=f"{result['small']['clusters']} kleinere Gruppen mit zusammen {result['small']['questions']} Fragen "
+        "nicht einzeln aufgeführt." if result["small"]["clusters"] else None,
+    )
