@@ -125,6 +125,20 @@ class Settings(BaseSettings):
     retention_days: int = Field(180, description="Closed conversations and done tickets older than this are purged.")
     log_format: str = Field("json", description="'json' (structured, personal data redacted) or 'text'.")
 
+    # --- insights (handover/domain/insights/, docs/insights.md) ---------------------------------
+    insights_stale_months: int = Field(
+        12, ge=1, description="Articles whose Stand (front matter 'updated') is older than this many months are "
+        "listed for editors."
+    )
+    insights_cluster_similarity: float = Field(
+        0.9, gt=0, lt=1, description="Knowledge gaps: questions (and groups of questions) are put in one cluster "
+        "while the cosine similarity of their centroids is at least this; higher gives more, narrower clusters."
+    )
+    insights_gap_limit: int = Field(
+        5000, ge=10, description="Knowledge gaps: at most this many distinct questions (the most frequent) are "
+        "clustered per view; the rest are counted."
+    )
+
     # --- mail (handover/domain/mail/) ----------------------------------------------------------
     smtp_host: str = Field(
         "", description="SMTP server for outgoing e-mail (ticket replies and confirmations, defect report updates); "

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, noload
 
 from handover.domain.agent_accounts import AgentInfo
+from handover.domain.article_cards import card_text, knowledge_card
 from handover.domain.conversations import access
 from handover.domain.conversations.core import (
     ConversationContext,
@@ -55,19 +56,9 @@ async def push_article(ctx: ConversationContext, agent: AgentInfo, conversation_
     article = ctx.get_article(article_id)
     if article is None:
         raise FrameError("not_found", "Diesen Artikel gibt es nicht.")
-    payload = {
-        "type": "article",
-        "version": 1,
-        "article": {
-            "id": article.id,
-            "title": article.title,
-            "summary": article.summary,
-            "url": article.url,
-            "online_service": article.online_service,
-        },
-    }
-    text = f"{article.title}: {article.url}" if article.url else article.title
-    return await agent_message(ctx, agent, conversation_id, f"article-{uuid.uuid4().hex}", text, payload)
+    # The same card as the bot's answer (summary, Stand, office, links), not a bare link.
+    return await agent_message(ctx, agent, conversation_id, f"article-{uuid.uuid4().hex}", card_text(article),
+                               knowledge_card(article))
 
 
 async def add_note(ctx: ConversationContext, agent: AgentInfo, conversation_id: str, text: str) -> dict:
