@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from handover.domain.models.conversations import Agent, AgentSession, Department
 
-ROLES = ("agent", "supervisor", "admin")
+# editor: sees only the knowledge insights (gaps, articles; handover/domain/insights/catalog.py), no conversations
+ROLES = ("agent", "supervisor", "admin", "editor")
 SESSION_COOKIE = "bb_session"
 CSRF_COOKIE = "bb_csrf"
 _hasher = PasswordHasher()
@@ -55,6 +56,11 @@ class AgentInfo:
     @property
     def is_supervisor(self) -> bool:
         return self.role in ("supervisor", "admin")
+
+    @property
+    def handles_conversations(self) -> bool:
+        """Editors work on the articles only: no queues, chats, tickets or reports about people."""
+        return self.role != "editor"
 
     @classmethod
     def of(cls, agent: Agent) -> "AgentInfo":

@@ -50,6 +50,9 @@ async def agent_socket(websocket: WebSocket) -> None:
         await refuse(websocket, 4403)
         return
     agent = session_info.agent
+    if not agent.handles_conversations:  # editors see no conversations
+        await refuse(websocket, 4403)
+        return
     await websocket.accept()
     writer = SocketWriter(websocket)
     runtime.metrics.open_sockets.labels("agent").inc()

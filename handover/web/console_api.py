@@ -32,6 +32,8 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 CONSOLE_DIR = STATIC_DIR / "console"
 
 router = APIRouter(tags=["console"])
+# What an editor (handles_conversations false) may call here; their pages are the insights (web/insights_api.py).
+EDITOR_PATHS = {"/api/console/me", "/console/logout"}
 
 
 def _runtime(request: Request):
@@ -48,6 +50,8 @@ async def require_session(request: Request) -> SessionInfo:
     info = await _session(request)
     if info is None:
         raise HTTPException(status_code=401, detail="Bitte melden Sie sich an.")
+    if not info.agent.handles_conversations and request.url.path not in EDITOR_PATHS:
+        raise HTTPException(status_code=403, detail="Ihre Rolle sieht nur die Wissens-Auswertungen.")
     return info
 
 
@@ -129,8 +133,11 @@ async def logout(request: Request, _info: CsrfDep) -> Response:
 
 @router.get("/console", include_in_schema=False)
 async def console_page(request: Request) -> Response:
-    if await _session(request) is None:
+    info = await _session(request)
+    if info is None:
         return RedirectResponse("/console/login", status_code=303)
+    if not info.agent.handles_conversations:
+        return RedirectResponse("/console/insights", status_code=303)
     index = CONSOLE_DIR / "index.html"
     if not index.exists():
         return HTMLResponse("<p>Die Agentenkonsole ist nicht installiert (handover/static/console/index.html fehlt).</p>",

@@ -38,7 +38,7 @@ def add(
     display_name_option: Annotated[
         str | None, typer.Option("--display-name", help="Alternative zum zweiten Argument.", show_default=False)
     ] = None,
-    role: Annotated[str, typer.Option(help="agent, supervisor oder admin.")] = "agent",
+    role: Annotated[str, typer.Option(help="agent, supervisor, admin oder editor (nur Wissens-Auswertungen).")] = "agent",
     departments: Annotated[
         str, typer.Option(help="Fachbereiche, kommagetrennt (Schlüssel aus handover/config/departments.yml).")
     ] = "servicecenter",
