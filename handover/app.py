@@ -19,6 +19,7 @@ from handover.shell.settings import Settings, get_settings
 from handover.web import agent_ws, citizen_ws, console_api, health, knowledge_api, pages, rasa_action_endpoint
 from handover.web import access_audit_api
 from handover.web import console_setup, open311, report_api, ticket_api, uploads  # issue 13
+from handover.web import insights_api  # issue 15
 from handover.web.pages import STATIC_DIR
 from handover.web.rasa_action_endpoint import configure_bot_actions
 from handover.web.security_headers import SecurityHeadersMiddleware
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         report_api.router,
         uploads.router,
         open311.router,
+        insights_api.router,
         pages.router,
     ):
         app.include_router(router)
