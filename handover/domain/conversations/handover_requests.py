@@ -9,7 +9,7 @@ import time
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from handover.domain.conversations import texts
+from handover.domain.conversations import access, texts
 from handover.domain.conversations.broadcasts import queue_changed
 from handover.domain.conversations.core import (
     CONSOLES_CHANNEL,
@@ -55,7 +55,10 @@ async def request_handover(
         conversation = session.get(Conversation, conversation_id)
         if conversation is None or conversation.state != "bot":
             return "ignored", [], None, None
-        key = office_hours.resolve(department or conversation.department)
+        # Without a department from the bot (the widget's "Mit einem Menschen sprechen"), the topic decides: the
+        # office of the last article the bot answered with, so hours and presence are checked where it belongs.
+        topic = None if department else access.topic_departments(session, [conversation_id]).get(conversation_id)
+        key = office_hours.resolve(department or topic or conversation.department)
         language = conversation.language
         session.add(HandoverEvent(conversation_id=conversation_id, kind="requested", reason=reason, department=key))
         status = office_hours.status(key, now)
