@@ -18,8 +18,10 @@ from handover.shell.log_format import configure_logging
 from handover.shell.settings import Settings, get_settings
 from handover.web import agent_ws, citizen_ws, console_api, health, knowledge_api, pages, rasa_action_endpoint
 from handover.web import access_audit_api
+from handover.web import console_login
 from handover.web import console_setup, open311, report_api, ticket_api, uploads  # issue 13
 from handover.web import insights_api  # issue 15
+from handover.web.ip_limits import IpLimits
 from handover.web.pages import STATIC_DIR
 from handover.web.rasa_action_endpoint import configure_bot_actions
 from handover.web.security_headers import SecurityHeadersMiddleware
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The query embedding of a citizen's message starts while Rasa interprets it (bot/actions/knowledge_answers).
         app.state.handover = await start_handover(settings, engine, get_article=knowledge.get_article,
                                                   before_rasa_message=prefetch_search(knowledge))
+        app.state.ip_limits = IpLimits(settings, app.state.handover.db, app.state.action_secret)
         log.info("app ready: %s articles indexed", knowledge.status().articles)
         # Rasa's first inference is slow; done here once its model is loaded, not for the first citizen.
         warm_up = asyncio.create_task(app.state.handover.rasa.warm_up())
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rasa_action_endpoint.router,
         citizen_ws.router,
         agent_ws.router,
+        console_login.router,
         console_api.router,
         access_audit_api.router,
         console_setup.router,

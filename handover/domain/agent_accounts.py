@@ -1,21 +1,24 @@
 """Agent accounts and console sessions: argon2 password hashes, opaque session tokens (only their SHA-256
-is stored), a CSRF token per session, roles agent / supervisor / admin, and a login brake."""
+is stored), a CSRF token per session, roles agent / supervisor / admin, and the optional second factor (TOTP,
+RFC 6238, with pyotp). How often one may try is the login throttle's business (handover/domain/login_throttle.py)."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
-import time
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Literal
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from handover.domain.models.conversations import Agent, AgentSession, Department
+from handover.domain.models.second_factor import AgentTotp
 
 # editor: sees only the knowledge insights (gaps, articles; handover/domain/insights/catalog.py), no conversations
 ROLES = ("agent", "supervisor", "admin", "editor")
@@ -81,28 +84,6 @@ class SessionInfo:
     csrf_token: str
 
 
-class LoginBrake:
-    """At most `limit` failed logins per username and window on this replica."""
-
-    def __init__(self, limit: int = 10, window_seconds: float = 900) -> None:
-        self.limit = limit
-        self.window = window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def blocked(self, username: str) -> bool:
-        failures = self._failures[username.lower()]
-        cutoff = time.monotonic() - self.window
-        while failures and failures[0] < cutoff:
-            failures.popleft()
-        return len(failures) >= self.limit
-
-    def failed(self, username: str) -> None:
-        self._failures[username.lower()].append(time.monotonic())
-
-    def succeeded(self, username: str) -> None:
-        self._failures.pop(username.lower(), None)
-
-
 def create_agent(
     session: Session,
     *,
@@ -138,18 +119,65 @@ def create_agent(
     return agent
 
 
+TOTP_STEP_SECONDS = 30
+
+
+def _totp_step(totp: AgentTotp, code: str | None, now: datetime) -> int | None:
+    """The time step the code belongs to (this one or one either side, for clocks a little apart), if it is valid
+    and newer than the last accepted one: a code seen once is never accepted again."""
+    code = "".join((code or "").split())
+    if not (len(code) == 6 and code.isdigit()):
+        return None
+    generator = pyotp.TOTP(totp.secret, interval=TOTP_STEP_SECONDS)
+    current = int(now.timestamp()) // TOTP_STEP_SECONDS
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(generator.at(step * TOTP_STEP_SECONDS), code) and (
+                totp.last_step is None or step > totp.last_step):
+            return step
+    return None
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, username: str, issuer: str) -> str:
+    """otpauth:// URI for authenticator apps (as text or QR code)."""
+    return pyotp.TOTP(secret, interval=TOTP_STEP_SECONDS).provisioning_uri(name=username, issuer_name=issuer)
+
+
+def totp_code_matches(secret: str, code: str, now: datetime | None = None) -> bool:
+    """For enrolment: the code the agent typed from the new secret."""
+    return _totp_step(AgentTotp(secret=secret, last_step=None), code, now or datetime.now(timezone.utc)) is not None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    # ok | wrong (user name or password) | otp_required (password right, code missing) | otp_invalid
+    outcome: Literal["ok", "wrong", "otp_required", "otp_invalid"]
+    token: str | None = None
+    info: SessionInfo | None = None
+
+
 @dataclass
 class Authenticator:
     session_hours: int
-    brake: LoginBrake = field(default_factory=LoginBrake)
 
-    def login(self, session: Session, username: str, password: str) -> tuple[str, SessionInfo] | None:
+    def login(self, session: Session, username: str, password: str, otp: str | None = None) -> LoginResult:
         agent = session.scalar(select(Agent).where(Agent.username == username, Agent.active.is_(True)))
         if agent is None:
             verify_password(_DUMMY_HASH, password)
-            return None
+            return LoginResult("wrong")
         if not verify_password(agent.password_hash, password):
-            return None
+            return LoginResult("wrong")
+        totp = session.get(AgentTotp, agent.id)
+        if totp is not None:
+            if not (otp or "").strip():
+                return LoginResult("otp_required")
+            step = _totp_step(totp, otp, datetime.now(timezone.utc))
+            if step is None:
+                return LoginResult("otp_invalid")
+            totp.last_step = step
         if _hasher.check_needs_rehash(agent.password_hash):
             agent.password_hash = hash_password(password)
         token = secrets.token_urlsafe(32)
@@ -165,7 +193,7 @@ class Authenticator:
                 expires_at=now + timedelta(hours=self.session_hours),
             )
         )
-        return token, SessionInfo(AgentInfo.of(agent), csrf)
+        return LoginResult("ok", token, SessionInfo(AgentInfo.of(agent), csrf))
 
     @staticmethod
     def resolve(session: Session, token: str | None) -> SessionInfo | None:

@@ -13,6 +13,7 @@ from handover.domain.conversations.core import conversation_channel
 from handover.web import frames as f
 from handover.web.citizen_stream import CitizenEventStream
 from handover.web.delivery_notice import DelayNotices
+from handover.web.ip_limits import hold_then_close
 from handover.web.origins import origin_allowed
 from handover.web.sockets import SocketWriter, receive, refuse
 
@@ -53,10 +54,17 @@ async def citizen_socket(websocket: WebSocket) -> None:
                 return
             hello = frame
 
+        ip_limits = websocket.app.state.ip_limits  # per client address (handover/web/ip_limits.py)
+        refusal = await ip_limits.hello_refusal(websocket, hello.token, hello.language)
+        if refusal is not None:
+            await writer.send(refusal)
+            await hold_then_close(websocket, writer, refusal["retry_after"])
+            return
         conversation_id, welcome = await citizen_turns.hello(
             conversations, token=hello.token, language=hello.language, page=hello.page, citizen_key=hello.citizen_key,
             department=hello.department,
         )
+        await ip_limits.remember(websocket, conversation_id)  # status lookups count against this address
         if not welcome["resumed"]:
             # Rasa starts the session while the citizen types, so the first question does not wait for it.
             conversations.tasks.spawn(runtime.rasa.start_session(conversation_id, hello.language))
@@ -84,7 +92,9 @@ async def citizen_socket(websocket: WebSocket) -> None:
                     return
                 try:
                     frame = f.parse_citizen_frame(raw, settings.max_frame_bytes)
-                    reply = await _dispatch(runtime, conversation_id, frame)
+                    refusal = (await ip_limits.ticket_refusal(websocket, hello.language, frame.client_id)
+                               if isinstance(frame, f.TicketRequest) else None)
+                    reply = refusal or await _dispatch(runtime, conversation_id, frame)
                 except f.FrameError as error:
                     reply = error.frame()
                 except Exception:  # a bug must not cost the citizen the connection

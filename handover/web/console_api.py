@@ -8,9 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -26,7 +25,6 @@ from handover.domain.conversations.views import conversation_frame, summarizer, 
 from handover.domain.models.conversations import CannedResponse
 from handover.domain.routing import iso
 from handover.web.frames import FrameError, Text
-from handover.web.origins import origin_allowed
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 CONSOLE_DIR = STATIC_DIR / "console"
@@ -81,43 +79,6 @@ def _wants_json(request: Request) -> bool:
 
 
 # --- pages ---------------------------------------------------------------------------------------
-@router.get("/console/login", include_in_schema=False)
-async def login_page() -> Response:
-    return FileResponse(CONSOLE_DIR / "login.html", media_type="text/html")
-
-
-@router.post("/console/login")
-async def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]) -> Response:
-    runtime = _runtime(request)
-    if not origin_allowed(request.headers.get("origin"), runtime.settings, widget=False,
-                          request_host=request.headers.get("host")):
-        raise HTTPException(status_code=403, detail="Anmeldung von dieser Seite aus nicht erlaubt.")
-    if runtime.auth.brake.blocked(username):
-        if _wants_json(request):
-            return JSONResponse({"detail": "Zu viele Fehlversuche. Bitte warten Sie 15 Minuten."}, status_code=429)
-        return RedirectResponse("/console/login?error=locked", status_code=303)
-    result = await runtime.db.run(lambda s: runtime.auth.login(s, username, password))
-    if result is None:
-        runtime.auth.brake.failed(username)
-        if _wants_json(request):
-            return JSONResponse({"detail": "Benutzername oder Passwort ist falsch."}, status_code=401)
-        return RedirectResponse("/console/login?error=1", status_code=303)
-    runtime.auth.brake.succeeded(username)
-    token, info = result
-    response: Response = (
-        JSONResponse({"agent": _agent_dict(info), "csrf_token": info.csrf_token})
-        if _wants_json(request)
-        else RedirectResponse("/console", status_code=303)
-    )
-    secure = urlsplit(runtime.settings.public_url).scheme == "https"
-    max_age = runtime.settings.session_hours * 3600
-    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="strict", secure=secure,
-                        path="/")
-    response.set_cookie(CSRF_COOKIE, info.csrf_token, max_age=max_age, httponly=False, samesite="strict",
-                        secure=secure, path="/")
-    return response
-
-
 @router.post("/console/logout")
 async def logout(request: Request, _info: CsrfDep) -> Response:
     runtime = _runtime(request)

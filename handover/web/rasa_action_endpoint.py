@@ -9,6 +9,10 @@ Only Rasa may call the actions: every call to `/webhook` and `/actions` must car
 `Authorization: Bearer …` (Rasa sends it from its runtime endpoints file, handover/shell/rasa_endpoints.py), else
 401. With an internal listener (`BUERGERBOT_INTERNAL_PORT`) these routes answer only there (404 on the public
 port). `/actions/health` stays open: it says nothing but "ok" and is what process supervisors poll.
+
+The application status lookup (the case-number validator) counts against the per-IP limit of the citizen's
+address (handover/web/ip_limits.py); over it, the call is answered as the validator answers an unknown number:
+the slot stays empty and `form_error` says how long to wait, so the form asks again.
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 from sqlalchemy.orm import sessionmaker
 
 from bot.actions.context import ActionContext, bound_context
+from bot.actions.conversation import conversation_language
 from handover.shell.internal_listener import on_internal_listener
 from handover.shell.rasa_endpoints import action_secret
 from handover.shell.settings import Settings
@@ -36,6 +42,8 @@ from knowledge.service import KnowledgeService
 log = logging.getLogger(__name__)
 
 ACTIONS_PACKAGE = "bot.actions"
+# the action that looks an application case up by the number the citizen typed (bot/actions/application_status.py)
+STATUS_LOOKUP_ACTION = "validate_application_status_form"
 
 router = APIRouter(tags=["bot actions"])
 
@@ -52,8 +60,10 @@ def configure_bot_actions(app: FastAPI, settings: Settings, knowledge: Knowledge
     """Called by the lifespan: registers the actions and binds them to this app's services."""
     executor = ActionExecutor()
     executor.register_package(ACTIONS_PACKAGE)
+    secret = action_secret(settings)
     app.state.bot_actions = BotActions(executor, ActionContext(knowledge=knowledge, settings=settings, sessions=sessions),
-                                       secret=action_secret(settings), settings=settings)
+                                       secret=secret, settings=settings)
+    app.state.action_secret = secret  # also keys the client-address hashes and the console's browser cookies
     log.info("bot actions ready: %d actions", len(executor.actions))
 
 
@@ -104,6 +114,9 @@ async def webhook(request: Request) -> JSONResponse:
     if not isinstance(action_call, dict):
         return _error(400, "Invalid body request")
 
+    refused_lookup = await _status_lookup_refusal(request, action_call)
+    if refused_lookup is not None:
+        return JSONResponse(refused_lookup)
     if "domain" not in action_call and not _needs_domain(actions.executor, action_call.get("next_action")):
         # Rasa 3.6 with `enable_selective_domain` sends the domain only to actions declared with `send_domain`;
         # rasa_sdk 3.21 expects a newer Rasa's domain digest instead and would refuse the others (449).
@@ -124,6 +137,23 @@ async def webhook(request: Request) -> JSONResponse:
         log.exception("action %s failed", action_call.get("next_action"))
         return _error(500, str(error), action_call.get("next_action"))
     return JSONResponse(result.model_dump() if result else None, status_code=200)
+
+
+async def _status_lookup_refusal(request: Request, action_call: dict) -> dict | None:
+    limits = getattr(request.app.state, "ip_limits", None)
+    sender = action_call.get("sender_id")
+    if limits is None or action_call.get("next_action") != STATUS_LOOKUP_ACTION or not isinstance(sender, str):
+        return None
+    try:
+        language = conversation_language(Tracker.from_dict(action_call.get("tracker") or {}))
+    except Exception:  # a tracker the SDK cannot read: the executor reports it properly
+        return None
+    text = await limits.status_lookup_refusal(sender, language)
+    if text is None:
+        return None
+    slot = {"event": "slot", "timestamp": None}
+    return {"events": [{**slot, "name": "case_number", "value": None}, {**slot, "name": "form_error", "value": text}],
+            "responses": []}
 
 
 @router.get("/actions", summary="List the registered custom actions", response_model=None)

@@ -43,7 +43,11 @@ async function onLogin(event) {
   event.preventDefault();
   const error = $('login-error');
   error.textContent = '';
-  const body = new URLSearchParams({ username: $('login-username').value, password: $('login-password').value });
+  const body = new URLSearchParams({
+    username: $('login-username').value,
+    password: $('login-password').value,
+    otp: $('login-otp').value,
+  });
   let response;
   try {
     response = await fetch('/console/login', {
@@ -57,12 +61,21 @@ async function onLogin(event) {
     return;
   }
   if (!response.ok) {
-    const key = response.status === 401 ? 'login.failed' : response.status === 429 ? 'login.locked' : 'login.error';
-    error.textContent = t(key);
+    // 401 says why (wrong password, code missing or wrong); 429 how long the login throttle asks to wait.
+    const data = await response.json().catch(() => ({}));
+    if (response.status === 429) {
+      error.textContent = t('login.wait', { seconds: data.retry_after || response.headers.get('Retry-After') || 1 });
+    } else if (response.status === 401) {
+      error.textContent = t(data.reason === 'otp_required' || data.reason === 'otp_invalid' ? `login.${data.reason}` : 'login.failed');
+      if (data.reason === 'otp_required' || data.reason === 'otp_invalid') $('login-otp').focus();
+    } else {
+      error.textContent = t('login.error');
+    }
     return;
   }
   const data = await response.json().catch(() => ({}));
   $('login-password').value = '';
+  $('login-otp').value = '';
   startSession({ agent: data.agent || null, csrf_token: data.csrf_token || null });
 }
 
