@@ -24,6 +24,7 @@ import { mountChatTabs } from './views/chat_tabs.js';
 import { mountComposers } from './views/composer.js';
 import { mountConnectionStatus } from './views/connection_status.js';
 import { mountContextPanel } from './views/context_panel.js';
+import { mountInsightsPage } from './views/insights_page.js';
 import { mountConversations } from './views/conversation.js';
 import { mountLive } from './views/live.js';
 import { mountPageTitle } from './views/page_title.js';
@@ -73,6 +74,13 @@ function mountAll() {
 }
 
 function boot() {
+  if (document.body.dataset.page === 'insights') {
+    // /console/insights: the reports and knowledge gaps, no chats and no websocket.
+    document.documentElement.lang = state.lang;
+    translateTree(document);
+    mountInsightsPage();
+    return;
+  }
   mountAll();
   resumeSession();
 }

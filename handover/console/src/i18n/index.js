@@ -1,10 +1,13 @@
 // Texts and the current language (German default, English toggle, remembered in localStorage).
 import de from './de.js';
 import en from './en.js';
+import insightsDe from './insights_de.js';
+import insightsEn from './insights_en.js';
 import { notify, state } from '../store.js';
 import { storage } from '../storage.js';
 
-const TEXTS = { de, en };
+// The insights page (views/insights_*.js) keeps its texts in files of its own.
+const TEXTS = { de: { ...insightsDe, ...de }, en: { ...insightsEn, ...en } };
 const LANG_KEY = 'bb-console-lang';
 
 state.lang = storage.get(LANG_KEY, 'de') === 'en' ? 'en' : 'de';
