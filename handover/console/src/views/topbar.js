@@ -10,6 +10,8 @@ function renderAgent() {
   const role = state.agent.role && state.agent.role !== 'agent' ? state.agent.role : '';
   $('agent-role').textContent = role ? labelFor('role', role) : '';
   $('presence').value = state.agent.presence === 'away' ? 'away' : 'online';
+  // The reports (/console/insights) are for supervisors and admins (editors land there directly).
+  $('insights-link').hidden = !['supervisor', 'admin'].includes(state.agent.role);
 }
 
 function renderLanguageToggle() {
