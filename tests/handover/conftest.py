@@ -258,3 +258,14 @@ async def wait_until(condition, timeout: float = 5.0) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+# Servers for the staff side of issue 13 (a real SMTP server, the Open311 key), shared by several modules.
+from tests.handover.staff_servers import (  # noqa: E402,F401  (fixtures)
+    mailless_server,
+    smtp,
+    smtp_server,
+    staff_postgres_server,
+    staff_server,
+    staff_sqlite_server,
+)
