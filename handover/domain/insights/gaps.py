@@ -8,13 +8,14 @@ A question is a gap when it ended
 
 The distinct redacted questions are embedded with the knowledge service's own model (as queries, like a search;
 each text once, the vector kept in analytics_question_vectors) and clustered: faiss k-means first splits a
-large set into up to 200 small groups, then an agglomerative pass merges groups (or, for a few hundred
-questions, the questions themselves) while the cosine similarity of their centroids stays above the threshold
-(BUERGERBOT_INSIGHTS_CLUSTER_SIMILARITY). Each cluster gets its size, its trend (second half of the range
-against the first), a label from its most distinctive frequent words, up to five examples, the nearest article
-(its centroid searched in the index) and a ready `questions:` entry for that article's front matter. Clusters of
-fewer than five conversations are only counted. Editors' marks (new article needed / out of scope) stick to a
-cluster's meaning: a later cluster whose centroid is as similar as the threshold carries the mark."""
+large set into up to 200 small groups, then an agglomerative pass (average linkage) merges groups, or for a few
+hundred questions the questions themselves, while the mean cosine similarity of their questions stays at or
+above the threshold (BUERGERBOT_INSIGHTS_CLUSTER_SIMILARITY). Each cluster gets its size, its trend (second
+half of the range against the first), a label from its most distinctive frequent words, up to five examples,
+the nearest article (its centroid searched in the index) and a ready `questions:` entry for that article's front
+matter. Clusters of fewer than five conversations are only counted. Editors' marks (new article needed / out of
+scope) stick to a cluster's meaning: a later cluster whose centroid is as similar as the threshold carries the
+mark."""
 
 from __future__ import annotations
 
@@ -154,8 +155,9 @@ def _normalize(matrix: np.ndarray) -> np.ndarray:
 
 
 def cluster(vectors: np.ndarray, weights: np.ndarray, threshold: float) -> np.ndarray:
-    """Cluster label of each row of `vectors` (unit length): k-means into micro-groups for large sets, then
-    centroid-linkage agglomeration while the most similar pair of centroids is at least `threshold` similar."""
+    """Cluster label of each row of `vectors` (unit length, `weights` = how often each was asked): for large sets
+    faiss k-means first forms up to MICRO_CLUSTERS groups; then average linkage (UPGMA) merges the most similar
+    pair of groups while their average pairwise cosine similarity is at least `threshold`."""
     n = len(vectors)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -163,50 +165,45 @@ def cluster(vectors: np.ndarray, weights: np.ndarray, threshold: float) -> np.nd
         import faiss
 
         k = min(MICRO_CLUSTERS, n // 4)
-        kmeans = faiss.Kmeans(vectors.shape[1], k, niter=12, seed=20261130, spherical=True, verbose=False,
+        data = np.ascontiguousarray(vectors, dtype=np.float32)
+        kmeans = faiss.Kmeans(data.shape[1], k, niter=12, seed=20261130, spherical=True, verbose=False,
                               min_points_per_centroid=1, max_points_per_centroid=max(256, n // k + 1))
-        kmeans.train(np.ascontiguousarray(vectors, dtype=np.float32))
-        _, assigned = kmeans.index.search(np.ascontiguousarray(vectors, dtype=np.float32), 1)
-        assign = assigned[:, 0]
-        used = np.unique(assign)
-        remap = {old: new for new, old in enumerate(used)}
-        assign = np.array([remap[a] for a in assign])
-        sums = np.zeros((len(used), vectors.shape[1]), dtype=np.float64)
-        np.add.at(sums, assign, vectors * weights[:, None])
-        micro_weights = np.bincount(assign, weights=weights)
+        kmeans.train(data, weights=np.ascontiguousarray(weights, dtype=np.float32))
+        _, assigned = kmeans.index.search(data, 1)
+        _, assign = np.unique(assigned[:, 0], return_inverse=True)
+        groups = int(assign.max()) + 1
+        sums = np.zeros((groups, vectors.shape[1]), dtype=np.float64)
+        np.add.at(sums, assign, vectors.astype(np.float64) * weights[:, None])
+        group_weights = np.bincount(assign, weights=weights, minlength=groups)
     else:
         assign = np.arange(n)
         sums = vectors.astype(np.float64) * weights[:, None]
-        micro_weights = weights.astype(np.float64)
-    labels = _agglomerate(sums, threshold)
-    del micro_weights
-    return labels[assign]
+        group_weights = weights.astype(np.float64)
+    return _average_linkage(sums, group_weights, threshold)[assign]
 
 
-def _agglomerate(sums: np.ndarray, threshold: float) -> np.ndarray:
+def _average_linkage(sums: np.ndarray, weights: np.ndarray, threshold: float) -> np.ndarray:
+    """UPGMA on groups given by the weighted sums of their unit vectors: the similarity of two groups is the
+    weighted mean cosine of their members' pairs, (S_a · S_b) / (w_a · w_b); a merge updates it by the
+    Lance-Williams rule, so nothing is recomputed from the vectors."""
     m = len(sums)
-    sums = sums.copy()
-    label = np.arange(m)
-    active = np.ones(m, dtype=bool)
-    units = _normalize(sums)
-    sim = units @ units.T
+    sim = (sums @ sums.T) / np.outer(weights, weights)
     np.fill_diagonal(sim, -np.inf)
-    while True:
+    size = weights.astype(np.float64).copy()
+    label = np.arange(m)
+    while m > 1:
         flat = int(np.argmax(sim))
-        i, j = divmod(flat, m)
-        if not np.isfinite(sim[i, j]) or sim[i, j] < threshold:
+        i, j = divmod(flat, len(sim))
+        if not sim[i, j] >= threshold:
             break
-        sums[i] += sums[j]
-        active[j] = False
+        merged = (size[i] * sim[i] + size[j] * sim[j]) / (size[i] + size[j])
+        size[i] += size[j]
         label[label == j] = i
+        sim[i, :] = merged
+        sim[:, i] = merged
+        sim[i, i] = -np.inf
         sim[j, :] = -np.inf
         sim[:, j] = -np.inf
-        unit = sums[i] / max(np.linalg.norm(sums[i]), 1e-12)
-        row = _normalize(sums) @ unit
-        row[~active] = -np.inf
-        row[i] = -np.inf
-        sim[i, :] = row
-        sim[:, i] = row
     _, dense = np.unique(label, return_inverse=True)
     return dense
 
