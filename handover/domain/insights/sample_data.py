@@ -86,6 +86,9 @@ REASONS = (("citizen_request", 0.45), ("low_confidence", 0.3), ("repeated_failur
 COMMENTS = ("Schnell und freundlich, danke!", "Hat lange gedauert.", "Sehr hilfreich.",
             "Die Mitarbeiterin war sehr nett.", "Ich wurde nicht verstanden.", "Top, alles geklärt.",
             "Erreichbar unter 0621 123 4567, bitte zurückrufen")
+# Short questions that fit several articles ("Meinen Sie …?").
+AMBIGUOUS = ("Antrag stellen", "Termin machen", "Welche Unterlagen brauche ich?", "Formular", "Was kostet das?",
+             "Bescheinigung beantragen", "Anmeldung", "Wo muss ich hin?", "Gebühren")
 ENGLISH = ("How do I register my address?", "How much is a passport?", "Where can I get a residence permit?")
 
 
@@ -183,8 +186,7 @@ def _conversation(rng: random.Random, now: datetime, days: int, tz: tzinfo, pool
             text = rng.choice(topic.questions) if language == "de" else rng.choice(ENGLISH)
         elif roll < 0.78:
             decision, topic = "clarify", rng.choice(topics)
-            text = rng.choice(topic.questions).split("?")[0].split()[0] + " " + rng.choice(("Termin", "Kosten",
-                                                                                            "Antrag"))
+            text = rng.choice(AMBIGUOUS)
         else:
             decision, topic = "no_answer", None
             gap_key, wordings = rng.choice(GAPS) if rng.random() < 0.8 else rng.choice(GAPS[:3])
