@@ -13,6 +13,10 @@ export const STYLES = `
   --bb-agent-bubble: #e8f3e8;
   --bb-border: #767676;
   --bb-error: #a4001d;
+  --bb-referral: #5a2e82;
+  --bb-referral-surface: #f7f3fb;
+  --bb-support: #1b5e45;
+  --bb-support-surface: #eef6f1;
   --bb-focus: #ffbf47;
   --bb-focus-ring: #0b0c0c;
   --bb-radius: 12px;
@@ -106,20 +110,47 @@ header.bar .sub { display: block; font-size: 14px; font-weight: 400; }
 .msg p { margin: 0 0 6px; }
 .msg p:last-child { margin-bottom: 0; }
 .msg ul, .msg ol { margin: 4px 0 6px; padding-left: 22px; }
+.msg ul { list-style: disc; }
+.msg ul ul, .msg ol ul { list-style: circle; }
 .msg.citizen { align-self: flex-end; background: var(--bb-citizen-bubble); }
 .msg.agent { background: var(--bb-agent-bubble); }
 .msg.system { align-self: center; max-width: 100%; background: transparent; border: 1px dashed var(--bb-border); text-align: center; font-size: 15px; }
 .msg.system.with-form { align-self: stretch; text-align: left; }
 .msg .meta { display: block; font-size: 13px; color: var(--bb-muted); margin-top: 2px; }
 .msg.pending { opacity: 1; border: 1px dashed var(--bb-border); }
+.msg .md-label { margin-bottom: 2px; }
+.msg .md-heading { margin: 8px 0 2px; }
+.msg li > ul, .msg li > ol { margin: 2px 0; }
+.more-wrap { margin-top: 6px; }
+.btn.more-toggle { padding: 4px 12px; min-height: 36px; font-size: 14px; }
+.more { margin-top: 4px; }
+.more h4 { margin: 10px 0 2px; font-size: 15px; }
 .card { margin-top: 8px; padding: 10px; border: 1px solid var(--bb-border); border-radius: 8px; background: var(--bb-surface); font-size: 15px; }
 .card h3 { margin: 0 0 2px; font-size: 16px; }
+.card h4 { margin: 0 0 2px; font-size: 15px; }
+.card p { margin: 0 0 4px; }
 .card .stand { margin: 0 0 6px; color: var(--bb-muted); font-size: 14px; }
-.card dl { margin: 6px 0; }
-.card dt { font-weight: 700; }
-.card dd { margin: 0 0 4px; }
+.card .office-name { margin: 4px 0 2px; font-weight: 700; }
+.card dl { margin: 4px 0 6px; }
+.card dl.contact { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 10px; }
+.card dl.contact dt { grid-column: 1; font-weight: 600; }
+.card dl.contact dd { grid-column: 2; margin: 0; }
+.card dl.contact .wide { grid-column: 1 / -1; }
 .card ul { margin: 0; padding-left: 18px; }
 .card .links { display: flex; flex-wrap: wrap; gap: 6px 14px; margin-top: 6px; }
+/* A body outside the city: its own colour and a label, so it is not mistaken for a city office. */
+.card.referral { border: 2px solid var(--bb-referral); border-left-width: 6px; background: var(--bb-referral-surface); }
+.card .kicker { margin: 0 0 2px; color: var(--bb-referral); font-size: 13px; font-weight: 700; letter-spacing: .03em; text-transform: uppercase; }
+.card .not-city { margin: 2px 0 6px; }
+/* Help in distress: easy to find and to call, calm colours (no alarm red). */
+.card.support { border: 2px solid var(--bb-support); border-left-width: 6px; background: var(--bb-support-surface); }
+.card.support h3 { color: var(--bb-support); font-size: 17px; }
+.card .helplines { list-style: none; margin: 6px 0 0; padding: 0; display: grid; gap: 10px; }
+.helplines li { display: flex; flex-direction: column; }
+.helpline-name { font-weight: 700; }
+.helpline-phone a { font-size: 19px; font-weight: 700; }
+.helpline-note { font-size: 14px; color: var(--bb-muted); }
+.card .compact { margin-top: 10px; padding-top: 8px; border-top: 1px solid var(--bb-border); }
 .form-step { margin-top: 6px; font-size: 14px; color: var(--bb-muted); font-weight: 600; }
 .form-error, .field-error { color: var(--bb-error); font-weight: 600; }
 .form-error { margin-top: 6px; padding: 6px 8px; border-left: 4px solid var(--bb-error); background: #fdf0f2; }
@@ -170,5 +201,6 @@ form.composer textarea {
 }
 @media (forced-colors: active) {
   .msg, .card, .btn, .launcher { border: 1px solid CanvasText; }
+  .card.referral, .card.support { border-width: 2px 2px 2px 6px; }
 }
 `;

@@ -1,7 +1,7 @@
 // <buergerbot-chat>: the citizen chat as a custom element with its own Shadow DOM, so the host page's
 // styles cannot break it and it cannot break the page.
 import { csatForm, ticketForm } from './forms.js';
-import { formProgress, sourceCard } from './cards.js';
+import { payloadParts } from './cards.js';
 import { CitizenConnection } from './connection.js';
 import { pageMatches } from './config.js';
 import { h, uid } from './dom.js';
@@ -308,14 +308,8 @@ export class BuergerbotChat extends HTMLElement {
       body.append(renderMarkdown(frame.text || '', t('newTab')));
     }
     li.append(body);
-    const payload = frame.payload;
-    if (payload && payload.type === 'knowledge' && payload.decision === 'answer' && payload.article) {
-      li.append(sourceCard(payload.article, t, this.language));
-    } else if (payload && payload.type === 'article' && payload.article) {
-      li.append(sourceCard(payload.article, t, this.language));
-    } else if (payload && payload.type === 'form') {
-      li.append(...formProgress(payload, t));
-    }
+    // Source or referral card, "Mehr anzeigen", the general contact, help in distress, form steps.
+    if (sender !== 'citizen') li.append(...payloadParts(frame.payload, t, this.language));
     if (item.pending) li.append(h('span', { class: 'meta' }, this.connection.ready ? t('sending') : t('notSent')));
     if (item.failed) li.append(h('span', { class: 'meta field-error' }, `${t('errorPrefix')} ${item.failed}`));
     if (Array.isArray(frame.buttons) && frame.buttons.length) {
