@@ -294,7 +294,7 @@ describe('agent console', () => {
     assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
     await first.locator('button').click();
     const pushed = await citizenPage.waitForFunction(
-      () => (window.__frames || []).find((frame) => frame.type === 'message' && frame.payload?.type === 'article') || null,
+      () => (window.__frames || []).find((frame) => frame.type === 'message' && frame.sender === 'agent' && frame.payload?.type === 'knowledge') || null,
       null,
       { timeout: WAIT },
     );

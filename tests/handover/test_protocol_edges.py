@@ -300,8 +300,12 @@ async def test_context_has_earlier_conversations_and_agent_can_push_an_article(s
     article = server.server.config.app.state.knowledge.articles()[0]
     await agent.send({"type": "push_article", "conversation_id": conversation_id, "article_id": article.id})
     pushed = await citizen.expect(lambda f: f.get("type") == "message" and f.get("sender") == "agent")
-    assert pushed["payload"]["type"] == "article" and pushed["payload"]["article"]["id"] == article.id
-    assert article.title in pushed["text"]
+    # the same card as the bot's answer: summary as text; title, Stand, office and links in the knowledge payload
+    card = pushed["payload"]
+    assert card["type"] == "knowledge" and card["decision"] == "answer" and card["pushed"] is True
+    assert card["article"]["id"] == article.id and card["article"]["updated"] == article.updated.isoformat()
+    assert card["article"]["office"]["name"] == article.office.name and card["feedback"] is False
+    assert pushed["text"] == article.summary.strip()
     await agent.send({"type": "push_article", "conversation_id": conversation_id, "article_id": "gibt-es-nicht"})
     await agent.expect_type("error", code="not_found")
     await agent.send({"type": "close", "conversation_id": conversation_id, "resolution": "resolved"})
