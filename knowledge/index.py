@@ -27,6 +27,7 @@ import numpy as np
 
 from knowledge.articles import Article
 from knowledge.chunking import Chunk, chunk_article, chunks_fingerprint
+from knowledge.evidence import EvidenceIndex
 from knowledge.lexical import BM25, normalise
 from knowledge.model import EmbeddingModel
 
@@ -101,8 +102,12 @@ class KnowledgeIndex:
     model_id: str
     by_id: dict[str, int] = field(default_factory=dict)
 
+    evidence: EvidenceIndex | None = None
+
     def __post_init__(self) -> None:
         self.by_id = {a.id: i for i, a in enumerate(self.articles)}
+        if self.evidence is None:
+            self.evidence = EvidenceIndex.build(self.articles, article_lexical_text)
 
     @property
     def kind(self) -> str:

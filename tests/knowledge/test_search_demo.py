@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from knowledge.articles import article_files
 from knowledge.evaluation import BuiltIndex, evaluate, leave_one_out_setup, weak_articles
-from knowledge.service import Thresholds, decide
+from knowledge.decision import Candidate, Thresholds, decide
 
 from .conftest import DEMO_ARTICLES
 
@@ -57,14 +57,39 @@ def test_answer_carries_article_office_and_best_section(demo_service) -> None:
     assert result.decision in {"answer", "clarify"}
 
 
-def test_decide_thresholds() -> None:
-    thresholds = Thresholds(answer=0.9, clarify=0.8, margin=0.02)
-    assert decide([], thresholds) == "no_answer"
-    assert decide([0.79, 0.5], thresholds) == "no_answer"
-    assert decide([0.85, 0.5], thresholds) == "clarify"
-    assert decide([0.95, 0.94], thresholds) == "clarify"  # too close to the second: ask back
-    assert decide([0.95, 0.90], thresholds) == "answer"
-    assert decide([0.9], thresholds) == "answer"
+THRESHOLDS = Thresholds(answer=0.85, clarify=0.925, margin=0.025)
+
+
+def candidate(similarity: float, keyword: float = 0.0, coverage: float = 0.0, position: int = 0) -> Candidate:
+    return Candidate(position, similarity, 0.0, keyword, coverage)
+
+
+def test_only_fitting_articles_are_answered_or_offered() -> None:
+    assert decide([], THRESHOLDS) == ("no_answer", [])
+    # Ranked first, but nothing of the question is in it and its similarity is ordinary: no menu of unrelated topics.
+    unrelated = [candidate(0.89, position=0), candidate(0.88, position=1), candidate(0.87, position=2)]
+    assert decide(unrelated, THRESHOLDS) == ("no_answer", [])
+    named = candidate(0.87, keyword=1.0, coverage=1.0, position=1)
+    assert decide([unrelated[0], named], THRESHOLDS) == ("answer", [named])
+    # Very similar without lexical evidence fits on its own.
+    assert decide([candidate(0.95)], THRESHOLDS)[0] == "answer"
+
+
+def test_close_fitting_articles_are_offered_unless_one_is_named() -> None:
+    first, second = candidate(0.90, coverage=0.8, position=0), candidate(0.89, coverage=0.8, position=1)
+    assert decide([first, second], THRESHOLDS) == ("clarify", [first, second])
+    named = candidate(0.89, keyword=1.0, coverage=0.8, position=1)
+    assert decide([first, named], THRESHOLDS) == ("answer", [named])
+    # Far enough ahead: answered.
+    lead = candidate(0.96, coverage=0.8, position=0)
+    assert decide([lead, second], THRESHOLDS) == ("answer", [lead])
+
+
+def test_without_lexical_evidence_only_a_clear_lead_is_answered() -> None:
+    lead, behind = candidate(0.90, position=0), candidate(0.88, position=1)
+    assert decide([lead, behind], THRESHOLDS, lexical_evidence=False) == ("answer", [lead])
+    assert decide([lead, candidate(0.895, position=1)], THRESHOLDS, lexical_evidence=False) == ("no_answer", [])
+    assert decide([candidate(0.86), candidate(0.84, position=1)], THRESHOLDS, lexical_evidence=False) == ("no_answer", [])
 
 
 def test_context_helps_follow_up_questions(demo_service) -> None:

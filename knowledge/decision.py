@@ -1,0 +1,90 @@
+"""The decision after a search: answer with one article, offer a few ("Meinen Sie …?"), or say honestly that the
+knowledge base has nothing on it.
+
+Only articles that *fit* the question take part: an article fits when the question names one of its keywords (and
+few other articles share that keyword), when most of the question's topic words occur in it, or when its dense
+similarity alone is very high. Articles that merely rank first among unrelated ones are never offered: a menu of
+three unrelated services looks like information and is not (docs/knowledge-calibration.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Decision = Literal["answer", "clarify", "no_answer"]
+
+KEYWORD_BONUS = 0.05
+COVERAGE_BONUS = 0.03
+STRONG_KEYWORD = 0.5  # the question names a keyword that at most two articles have
+FITTING_COVERAGE = 0.6
+MAX_OFFERED = 3
+# A question (nearly) the same as one of an article's sample questions: the strongest evidence there is.
+SAMPLE_QUESTION_MATCH = 0.97
+SAMPLE_QUESTION_LEAD = 0.02
+# A question without lexical evidence (written in a language the articles are not): answered only when one article
+# leads clearly on similarity alone.
+SIMILARITY_ONLY_ANSWER = 0.87
+SIMILARITY_ONLY_LEAD = 0.01
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Calibrated on the Musterstadt dev set (`make bench-dialogue`, docs/knowledge-calibration.md)."""
+
+    answer: float  # dense similarity the only fitting article needs to be answered directly
+    clarify: float  # dense similarity at which an article fits without lexical evidence
+    margin: float  # fitting articles scoring within this of the best are alternatives to it
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked article with what speaks for it."""
+
+    position: int  # index into the search's matches
+    similarity: float  # best chunk cosine similarity
+    lexical: float  # normalised BM25
+    keyword: float  # specificity of the keyword the question names (0: none)
+    coverage: float  # share of the question's topic words found in the article
+
+    @property
+    def score(self) -> float:
+        return (self.similarity + 0.05 * self.lexical + KEYWORD_BONUS * self.keyword
+                + COVERAGE_BONUS * (self.coverage - 0.5))
+
+
+def fits(candidate: Candidate, thresholds: Thresholds) -> bool:
+    return (candidate.keyword >= STRONG_KEYWORD or candidate.coverage >= FITTING_COVERAGE
+            or candidate.similarity >= thresholds.clarify)
+
+
+def decide(candidates: list[Candidate], thresholds: Thresholds, *, lexical_evidence: bool = True,
+           ) -> tuple[Decision, list[Candidate]]:
+    """The decision and the candidates it names (the answer first, or the offered ones), best first.
+
+    Without lexical evidence (a question in a language the articles are not written in) only the dense similarity
+    speaks: a direct answer needs a clear lead, otherwise the bot says it has nothing.
+    """
+    if not candidates:
+        return "no_answer", []
+    if not lexical_evidence:
+        by_similarity = sorted(candidates, key=lambda c: c.similarity, reverse=True)
+        best = by_similarity[0]
+        second = by_similarity[1].similarity if len(by_similarity) > 1 else 0.0
+        if best.similarity >= SIMILARITY_ONLY_ANSWER and best.similarity - second >= SIMILARITY_ONLY_LEAD:
+            return "answer", [best]
+        return "no_answer", []
+    by_similarity = sorted(candidates, key=lambda c: c.similarity, reverse=True)
+    second = by_similarity[1].similarity if len(by_similarity) > 1 else 0.0
+    if by_similarity[0].similarity >= SAMPLE_QUESTION_MATCH and by_similarity[0].similarity - second >= SAMPLE_QUESTION_LEAD:
+        return "answer", [by_similarity[0]]
+    fitting = sorted((c for c in candidates if fits(c, thresholds)), key=lambda c: c.score, reverse=True)
+    if not fitting:
+        return "no_answer", []
+    best = fitting[0]
+    near = [c for c in fitting[1:] if c.score >= best.score - thresholds.margin][: MAX_OFFERED - 1]
+    if not near:
+        return ("answer", [best]) if best.similarity >= thresholds.answer else ("clarify", [best])
+    if best.keyword >= STRONG_KEYWORD and all(c.keyword < best.keyword for c in near):
+        return "answer", [best]
+    return "clarify", [best, *near]

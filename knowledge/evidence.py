@@ -1,0 +1,154 @@
+"""Lexical evidence that an article is about what the citizen asks: its keywords named in the question, and how much of
+the question's topic words the article contains.
+
+The dense similarity of the small multilingual model ranks well but separates badly: a question the knowledge base
+does not cover ("Bibliotheksausweis", "Grabstelle verlängern") scores as high against some unrelated article as many
+covered questions score against their own. What does separate them is whether the question's topic words occur in
+the article at all. German compounds are matched by their first part ("Kindergartenplatz" names the keyword
+"Kindergarten", "Wohngeldantrag" names "Wohngeld"), not by their last: "Bibliotheksausweis" is not a Personalausweis.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from knowledge.articles import Article
+from knowledge.aspects import topic_text
+from knowledge.lexical import normalise
+
+# Words that say what the citizen wants to do, not which service: they name no topic.
+GENERIC = frozenset(
+    normalise(
+        """
+        beantragen beantrage beantragt antrag antraege anträge möchte möchten moechte brauche brauchen benötige
+        bekommen bekomme kriege machen mache erledigen erledige stellen stelle abgeben holen abholen wissen weiss
+        weiß frage fragen info infos information informationen hilfe helfen hilft stadt musterstadt amt ämter
+        behörde behoerde verwaltung rathaus bürger buerger leider gern gerne neu neue neuen neuer mein meine
+        meinen meiner meines unser unsere heute morgen jetzt schon immer mal eigentlich genau einfach gibt geht
+        gehen kann können koennen muss müssen darf dürfen soll sollen will wollen würde würden hätte gerade
+        suche suchen sucht finden finde kaufen verlängern verlaengern ändern aendern erneuern lassen lasse wurde
+        zeigen melden meldet tun passiert
+        please want need get help city office would like know question new find buy change renew my your our can
+        could go do does did have has the a an of in on at for to with from and or is are was it this that there
+        where what when how which who
+        """
+    )
+)
+# Letters of scripts and languages the articles are not written in (Cyrillic, Arabic, Turkish ş/ğ/ı …): such a
+# question shares no words with the articles, so only the dense similarity can speak for an article.
+_OTHER_SCRIPT = re.compile(r"[\u0250-\u1fff\u2c00-\ud7ff\uf900-\ufdff\ufe70-\ufeffşğıİŞĞ]")
+MIN_PREFIX = 4  # a question word of at least this length may name a longer keyword ("Perso" → "Personalausweis")
+MIN_COMPOUND_REST = 3
+MAX_KEYWORD_WEIGHT = 2.0  # "Kindergartenplatz" = "Kindergarten" + at least three more letters
+
+
+def topic_terms(question: str) -> list[str]:
+    """The question's normalised words that can name a topic (no aspect phrases, filler or generic words)."""
+    seen: list[str] = []
+    for term in normalise(topic_text(question)):
+        if term not in GENERIC and term not in seen:
+            seen.append(term)
+    return seen
+
+
+def names(term: str, keyword: str) -> bool:
+    """Whether a question word names a keyword: the same word, the keyword as the compound's first part, or the
+    word as the start of a longer keyword (a short form)."""
+    if term == keyword:
+        return True
+    if len(keyword) >= MIN_PREFIX and term.startswith(keyword) and len(term) - len(keyword) >= MIN_COMPOUND_REST:
+        return True
+    return len(term) >= MIN_PREFIX + 1 and keyword.startswith(term)
+
+
+@dataclass(frozen=True)
+class ArticleEvidence:
+    keyword_weight: float  # specificity of the best keyword the question names (0: none)
+    coverage: float  # share of the question's topic words (idf-weighted) found in the article
+    terms: int  # how many topic words the question has
+
+
+@dataclass
+class EvidenceIndex:
+    """Keywords and vocabulary of every article of one index version."""
+
+    keywords: dict[str, list[tuple[str, ...]]]  # article id -> normalised keywords (multi-word ones as tuples)
+    vocabulary: dict[str, frozenset[str]]  # article id -> normalised words of title, keywords, questions, text
+    all_words: frozenset[str] = field(default_factory=frozenset)
+    document_frequency: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, articles: list[Article], lexical_text) -> "EvidenceIndex":
+        keywords: dict[str, list[tuple[str, ...]]] = {}
+        vocabulary: dict[str, frozenset[str]] = {}
+        for article in articles:
+            entries = [tuple(normalise(keyword)) for keyword in article.keywords]
+            entries += [(term,) for term in normalise(article.title) if term not in GENERIC]
+            keywords[article.id] = [entry for entry in dict.fromkeys(entries) if entry]
+            vocabulary[article.id] = frozenset(normalise(lexical_text(article)))
+        frequency: dict[str, int] = {}
+        for words in vocabulary.values():
+            for word in words:
+                frequency[word] = frequency.get(word, 0) + 1
+        return cls(keywords, vocabulary, frozenset(frequency), frequency)
+
+    def _names(self, term: str, keyword: str) -> bool:
+        # A question word that is an ordinary word of the articles ("zweiter") is no short form of a longer
+        # keyword ("Zweitwohnung"); one that is not ("Perso") may be.
+        if term != keyword and keyword.startswith(term) and term in self.all_words:
+            return term.startswith(keyword) and names(term, keyword)
+        return names(term, keyword)
+
+    def naming_terms(self, terms: list[str]) -> dict[str, set[str]]:
+        """Article id -> the question words that name one of its keywords (all words of a multi-word keyword)."""
+        found: dict[str, set[str]] = {}
+        for article_id, entries in self.keywords.items():
+            for entry in entries:
+                matched = [[term for term in terms if self._names(term, part)] for part in entry]
+                if all(matched):
+                    found.setdefault(article_id, set()).update(term for group in matched for term in group)
+        return found
+
+    def _in_vocabulary(self, term: str, words: frozenset[str]) -> bool:
+        if term in words:
+            return True
+        return any(names(term, word) for word in words if len(word) >= MIN_PREFIX)
+
+    def _idf(self, term: str) -> float:
+        count = self.document_frequency.get(term, 0)
+        return math.log(1 + (len(self.vocabulary) + 1) / (count + 1))
+
+    def evidence(self, question: str, article_ids: list[str]) -> dict[str, ArticleEvidence]:
+        terms = topic_terms(question)
+        naming = self.naming_terms(terms)
+        # A word that names keywords of many articles ("Umzug", "anmelden") says less than one that names a keyword
+        # of this article only ("Halteverbot"): each word's vote is shared among the articles it names.
+        sharing = {term: sum(1 for named in naming.values() if term in named) for term in terms}
+        weights = {term: self._idf(term) for term in terms}
+        total = sum(weights.values())
+        result = {}
+        for article_id in article_ids:
+            words = self.vocabulary.get(article_id, frozenset())
+            covered = sum(weight for term, weight in weights.items() if self._in_vocabulary(term, words))
+            result[article_id] = ArticleEvidence(
+                keyword_weight=min(MAX_KEYWORD_WEIGHT, sum(1.0 / sharing[t] for t in naming.get(article_id, ()))),
+                coverage=covered / total if total else 0.0,
+                terms=len(terms),
+            )
+        return result
+
+    def has_lexical_evidence(self, question: str) -> bool:
+        """Whether words can speak for an article: not for a question in another script or language."""
+        return not _OTHER_SCRIPT.search(question)
+
+    def known_share(self, question: str) -> float:
+        """Share of the question's topic words that occur anywhere in the knowledge base (idf-weighted)."""
+        terms = topic_terms(question)
+        if not terms:
+            return 0.0
+        weights = {term: self._idf(term) for term in terms}
+        known = sum(w for t, w in weights.items() if t in self.all_words or any(
+            names(t, word) for word in self.all_words if len(word) >= MIN_PREFIX))
+        return known / sum(weights.values())
