@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from handover.domain.agent_accounts import SESSION_COOKIE, Authenticator, SessionInfo, csrf_matches
 from handover.domain.insights import catalog, gaps as gap_clusters
@@ -124,7 +124,7 @@ async def insights_page(request: Request) -> Response:
 async def meta(request: Request, info: InsightsDep, knowledge: KnowledgeDep) -> dict:
     office_hours = _runtime(request).routing.office_hours
     languages = await _in_thread(request, lambda s: sorted(
-        {"de", "en"} | {code for code in s.scalars(select(distinct(ConversationFacts.language))) if code}))
+        {"de", "en"} | {code for code in s.scalars(select(ConversationFacts.language).distinct()) if code}))
     life_events = sorted({event for article in knowledge.articles() for event in article.lebenslagen})
     today = datetime.now(timezone.utc).astimezone(office_hours.tz).date()
     default = Filters.build(tz=office_hours.tz)
