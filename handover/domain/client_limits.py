@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,10 +61,13 @@ class ClientLimits:
 
     def hit(self, session: Session, scope: str, client: str | None, now: datetime | None = None) -> int | None:
         """Counts one `scope` action of `client`; None when allowed, else whole seconds until the next is
-        (nothing counted). Concurrent replicas may let one or two more through than the limit — it is a brake
-        against floods, not an exact quota."""
+        (nothing counted)."""
         if not self.per_minute or client is None:
             return None
+        if session.get_bind().dialect.name == "postgresql":
+            # count and insert of one client one transaction at a time, also across replicas: a burst of parallel
+            # sockets must not all see the count before any of them is added (SQLite runs them one by one anyway)
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"limit:{scope}:{client}"})
         now = now or _now()
         since = now - WINDOW
         # this client's old rows now; everyone's now and then (purge_expired), not on every hit: concurrent
