@@ -46,6 +46,7 @@ class Candidate:
     lexical: float  # normalised BM25
     keyword: float  # specificity of the keyword the question names (0: none)
     coverage: float  # share of the question's topic words found in the article
+    unknown_noun: bool = False  # the question names a thing no article mentions
 
     @property
     def score(self) -> float:
@@ -54,8 +55,10 @@ class Candidate:
 
 
 def fits(candidate: Candidate, thresholds: Thresholds) -> bool:
-    return (candidate.keyword >= STRONG_KEYWORD or candidate.coverage >= FITTING_COVERAGE
-            or candidate.similarity >= thresholds.clarify)
+    # Most topic words in the article do not make it fit when the question's thing is unknown to every article:
+    # "Bienenstock im Garten aufstellen" shares "Garten" and "aufstellen" with the photovoltaic article.
+    by_coverage = candidate.coverage >= FITTING_COVERAGE and not candidate.unknown_noun
+    return candidate.keyword >= STRONG_KEYWORD or by_coverage or candidate.similarity >= thresholds.clarify
 
 
 def decide(candidates: list[Candidate], thresholds: Thresholds, *, lexical_evidence: bool = True,

@@ -53,6 +53,14 @@ def topic_terms(question: str) -> list[str]:
     return seen
 
 
+_CAPITALISED = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]+")
+
+
+def noun_terms(question: str) -> set[str]:
+    """Normalised forms of the question's capitalised words: in German, its nouns (and the first word)."""
+    return {term for word in _CAPITALISED.findall(question) for term in normalise(word)}
+
+
 def names(term: str, keyword: str) -> bool:
     """Whether a question word names a keyword: the same word, the keyword as the compound's first part, or the
     word as the start of a longer keyword (a short form)."""
@@ -65,9 +73,10 @@ def names(term: str, keyword: str) -> bool:
 
 @dataclass(frozen=True)
 class ArticleEvidence:
-    keyword_weight: float  # specificity of the best keyword the question names (0: none)
+    keyword_weight: float  # specificity of the keywords the question names (0: none)
     coverage: float  # share of the question's topic words (idf-weighted) found in the article
     terms: int  # how many topic words the question has
+    unknown_noun: bool = False  # the question names a thing no article mentions ("Bienenstock")
 
 
 @dataclass
@@ -128,6 +137,7 @@ class EvidenceIndex:
         sharing = {term: sum(1 for named in naming.values() if term in named) for term in terms}
         weights = {term: self._idf(term) for term in terms}
         total = sum(weights.values())
+        unknown_noun = any(not self._known(term) for term in noun_terms(question) if term in terms)
         result = {}
         for article_id in article_ids:
             words = self.vocabulary.get(article_id, frozenset())
@@ -136,8 +146,12 @@ class EvidenceIndex:
                 keyword_weight=min(MAX_KEYWORD_WEIGHT, sum(1.0 / sharing[t] for t in naming.get(article_id, ()))),
                 coverage=covered / total if total else 0.0,
                 terms=len(terms),
+                unknown_noun=unknown_noun,
             )
         return result
+
+    def _known(self, term: str) -> bool:
+        return self._in_vocabulary(term, self.all_words)
 
     def has_lexical_evidence(self, question: str) -> bool:
         """Whether words can speak for an article: not for a question in another script or language."""

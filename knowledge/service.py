@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from knowledge.articles import Article, ArticleError, Office, ParseCache, Section, scan_folder
+from knowledge.articles import Article, ArticleError, Office, ParseCache, Section, general_office, scan_folder
 from knowledge.aspects import Aspect, aspect_section, detect_aspect
 from knowledge.decision import Candidate, Decision, Thresholds, decide
 from knowledge.index import LEXICAL_WEIGHT, BuildStats, IndexStore, KnowledgeIndex, ProgressCallback, build_index
@@ -65,6 +65,7 @@ class SearchResult(BaseModel):
         description="answer: the answering article first; clarify: the offered articles first; then the rest by score."
     )
     aspect: Aspect | None = Field(None, description="What the question asks about (costs, documents, …), if anything.")
+    offered: int = Field(0, description="How many of the first hits the decision names (answer: 1, clarify: the menu).")
     took_ms: float
 
 
@@ -121,7 +122,8 @@ def run_query(
             matches = [m for m in matches if m.article.id in article_ids]
     evidence = index.evidence.evidence(evidence_text, [m.article.id for m in matches]) if matches else {}
     candidates = [
-        Candidate(position, m.dense, m.lexical, evidence[m.article.id].keyword_weight, evidence[m.article.id].coverage)
+        Candidate(position, m.dense, m.lexical, evidence[m.article.id].keyword_weight, evidence[m.article.id].coverage,
+                  evidence[m.article.id].unknown_noun)
         for position, m in enumerate(matches)
     ]
     lexical_evidence = not matches or index.evidence.has_lexical_evidence(query)
@@ -138,7 +140,7 @@ def run_query(
             similarity=round(candidate.similarity, 4), keyword=round(candidate.keyword, 3),
             coverage=round(candidate.coverage, 3),
         ))
-    return SearchResult(query=query, decision=decision, hits=hits, aspect=aspect,
+    return SearchResult(query=query, decision=decision, hits=hits, aspect=aspect, offered=min(len(named), top_k),
                         took_ms=round((time.perf_counter() - started) * 1000, 2))
 
 
@@ -327,6 +329,10 @@ class KnowledgeService:
             top_k=top_k, context=context, thresholds=self.thresholds, lexical_weight=self.lexical_weight,
             article_ids=article_ids,
         )
+
+    def general_office(self) -> Office | None:
+        """The city's general contact (the office marked `general: true`), for questions the bot cannot answer."""
+        return general_office(self._current().offices)
 
     def get_article(self, article_id: str) -> Article | None:
         index = self._current().index

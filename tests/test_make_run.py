@@ -125,7 +125,7 @@ def test_make_run_answers_with_sources_and_stops_without_orphans(tmp_path: Path)
         answer = asyncio.run(ask(port, rasa_port, "Wie beantrage ich einen Reisepass?"))
         payload = answer["payload"]
         assert payload["type"] == "knowledge" and payload["decision"] == "answer", answer
-        assert payload["article"]["id"] == "reisepass" and "Quelle: Reisepass" in answer["text"]
+        assert payload["article"]["id"] == "reisepass" and payload["article"]["url"] and "Reisepass" in answer["text"]
         endpoints = yaml.safe_load((data_dir / "runtime" / "endpoints.yml").read_text(encoding="utf-8"))
         assert endpoints["action_endpoint"]["url"] == f"http://127.0.0.1:{port}/webhook"
 

@@ -156,6 +156,13 @@ class ActionOfferHandover(Action):
         return "action_offer_handover"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from bot.actions.distress import detect_distress
+        from bot.actions.support import respond_to_distress  # support builds on this module's offer
+
+        concern = detect_distress(citizen_texts(tracker)[-1] if citizen_texts(tracker) else "")
+        if concern is not None and latest_intent(tracker) == "frustration":
+            # "Scheiß Verwaltung!!! Ich hab kein Geld mehr für die Miete!" is distress first, anger second.
+            return await respond_to_distress(dispatcher, tracker, concern)
         if latest_intent(tracker) == "frustration":
             language = conversation_language(tracker)
             text = f"{say('sorry_frustration', language)} {say('offer_person', language)}"

@@ -8,7 +8,6 @@ slots, so the widget renders source cards, the agent sees what the bot matched, 
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from rasa_sdk import Action, Tracker
@@ -28,6 +27,10 @@ from bot.actions.payloads import (
     RelatedPayload,
     as_custom,
 )
+from bot.actions.answer_text import contact_line, referral_answer, service_answer
+from bot.actions.distress import detect_distress
+from bot.actions.follow_ups import is_follow_up
+from bot.actions.support import respond_to_distress
 from bot.actions.texts import say
 
 if TYPE_CHECKING:
@@ -37,34 +40,6 @@ if TYPE_CHECKING:
 CANDIDATES = 3
 TRAIL_LENGTH = 10
 TOPICS_LENGTH = 10
-
-# Words that make a short message refer back to the previous topic ("Was kostet das?", "Und für Kinder?").
-FOLLOW_UP_OPENERS = ("und ", "aber ", "und wenn", "and ", "what about", "how about")
-FOLLOW_UP_REFERENCES = {
-    "das", "dafür", "dazu", "davon", "dort", "da", "dies", "diese", "dieser", "es", "ihn", "sie",
-    "that", "this", "it", "there", "them",
-}
-_WORD = re.compile(r"[\wäöüß]+", re.IGNORECASE)
-
-
-def is_follow_up(text: str, max_words: int) -> bool:
-    words = _WORD.findall(text.lower())
-    if not words or len(words) > max_words:
-        return False
-    return text.lower().startswith(FOLLOW_UP_OPENERS) or any(word in FOLLOW_UP_REFERENCES for word in words)
-
-
-def key_facts(section: "Section | None", max_chars: int) -> str | None:
-    """The matching section, cut at a sentence or line end so the answer stays short."""
-    if section is None or not section.text.strip():
-        return None
-    text = re.sub(r"\n\s*\n+", "\n", section.text.strip())
-    if len(text) <= max_chars:
-        return text
-    cut = text[:max_chars]
-    boundary = max(cut.rfind(". "), cut.rfind("\n"))
-    return (cut[: boundary + 1] if boundary > max_chars // 3 else cut.rstrip()) + " …"
-
 
 def article_payload(article: "Article", section: "Section | None") -> ArticlePayload:
     return ArticlePayload(
@@ -77,25 +52,9 @@ def article_payload(article: "Article", section: "Section | None") -> ArticlePay
         lebenslagen=list(article.lebenslagen),
         office=article.office,
         section=section,
+        kind=article.kind,
+        sections=list(article.sections),
     )
-
-
-def answer_text(article: "Article", section: "Section | None", language: str, context: ActionContext) -> str:
-    lines = [article.summary.strip()]
-    facts = key_facts(section, context.settings.bot_answer_section_chars)
-    if facts and section is not None:
-        lines.append(f"{section.heading}: {facts}")
-    source = say("source", language, title=article.title)
-    lines.append(f"{source} – {article.url}" if article.url else source)
-    lines.append(say("as_of", language, date=article.updated.strftime("%d.%m.%Y")))
-    office = say("office", language, name=article.office.name)
-    if article.office.phone:
-        office += ", " + say("office_phone", language, phone=article.office.phone)
-    lines.append(office)
-    if language != "de":
-        lines.append(say("german_only", language))
-    # One line per fact: Rasa's REST channel splits a text at blank lines into separate messages.
-    return "\n".join(lines)
 
 
 def _trail(tracker: Tracker, entry: MatchedArticle | None) -> list[dict[str, Any]]:
@@ -128,6 +87,23 @@ def prefetch_search(knowledge: "KnowledgeService") -> Callable[[str], None]:
     return before_message
 
 
+def related_articles(article: "Article", result: "SearchResult", context: ActionContext) -> list["Article"]:
+    """Only what belongs with the answer: articles the editor named (`related:`), then articles of the same life
+    event among the search's hits. Never an unrelated article just because it ranked next."""
+    limit = context.settings.bot_related_articles
+    found: list["Article"] = []
+    for article_id in article.related:
+        other = context.knowledge.get_article(article_id)
+        if other is not None and other.id != article.id:
+            found.append(other)
+    life_events = set(article.lebenslagen)
+    for hit in result.hits:
+        if hit.article.id != article.id and life_events & set(hit.article.lebenslagen):
+            found.append(hit.article)
+    unique = list({item.id: item for item in found}.values())
+    return unique[:limit]
+
+
 class ActionAnswerFromKnowledge(Action):
     def name(self) -> str:
         return "action_answer_from_knowledge"
@@ -143,28 +119,43 @@ class ActionAnswerFromKnowledge(Action):
             events = await self._answer_chosen(dispatcher, tracker, context, language, chosen_id, query)
         else:
             query = latest_citizen_text(tracker)
-            events = await self._search_and_answer(dispatcher, tracker, context, language, query)
+            concern = detect_distress(query)
+            if concern is not None:
+                events = await respond_to_distress(dispatcher, tracker, concern)
+            else:
+                events = await self._search_and_answer(dispatcher, tracker, context, language, query)
         return only_changes(tracker, [*language_events(tracker), SlotSet("article_id", None), *events])
 
     async def _search_and_answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, context: ActionContext, language: str, query: str
     ) -> list[EventType]:
-        previous_id = tracker.get_slot("last_article_id")
-        previous = context.knowledge.get_article(previous_id) if previous_id else None
-        search_context = None
-        if previous is not None and is_follow_up(query, context.settings.follow_up_max_words):
-            search_context = f"{previous.title}. {tracker.get_slot('last_query') or ''}".strip()
-        result: SearchResult = await asyncio.to_thread(
-            context.knowledge.search, query, top_k=max(CANDIDATES, context.settings.bot_related_articles + 1),
-            context=search_context,
-        )
+        top_k = max(CANDIDATES, context.settings.bot_related_articles + 1)
+        result: SearchResult = await asyncio.to_thread(context.knowledge.search, query, top_k=top_k)
+        current = self._current_article(tracker, context)
+        if current is not None and is_follow_up(query, current.id, result, context.settings.follow_up_max_words):
+            # The same article, the asked aspect's section (searched with the topic for the best section otherwise).
+            follow = await asyncio.to_thread(
+                context.knowledge.search, query, top_k=1, context=current.title, article_ids=frozenset({current.id})
+            )
+            hit = follow.hits[0] if follow.hits else None
+            return self._answer(dispatcher, tracker, context, language, query, current,
+                                hit.section if hit else None, hit.score if hit else 0.0, result,
+                                aspect=follow.aspect, follow_up=True)
         if result.decision == "answer" and result.hits:
             best = result.hits[0]
             return self._answer(dispatcher, tracker, context, language, query, best.article, best.section,
-                                best.score, result)
+                                best.score, result, aspect=result.aspect)
         if result.decision == "clarify" and result.hits:
             return self._clarify(dispatcher, tracker, language, query, result)
         return self._no_answer(dispatcher, tracker, context, language, query, result)
+
+    @staticmethod
+    def _current_article(tracker: Tracker, context: ActionContext) -> "Article | None":
+        """The article the conversation is about: the last one answered (a menu or a decline leaves no topic)."""
+        if tracker.get_slot("last_decision") != "answer":
+            return None
+        article_id = tracker.get_slot("last_article_id")
+        return context.knowledge.get_article(article_id) if article_id else None
 
     async def _answer_chosen(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, context: ActionContext, language: str,
@@ -174,25 +165,30 @@ class ActionAnswerFromKnowledge(Action):
         if article is None:
             return await self._search_and_answer(dispatcher, tracker, context, language, query)
         result = await asyncio.to_thread(context.knowledge.search, query or article.title, top_k=5)
-        hit = next((hit for hit in result.hits if hit.article.id == article_id), None)
-        section = hit.section if hit else None
-        score = hit.score if hit else 0.0
-        return self._answer(dispatcher, tracker, context, language, query, article, section, score, result)
+        chosen = await asyncio.to_thread(context.knowledge.search, query or article.title, top_k=1,
+                                         article_ids=frozenset({article_id}))
+        hit = chosen.hits[0] if chosen.hits else None
+        return self._answer(dispatcher, tracker, context, language, query, article, hit.section if hit else None,
+                            hit.score if hit else 0.0, result, aspect=chosen.aspect)
 
     def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, context: ActionContext, language: str, query: str,
-        article: "Article", section: "Section | None", score: float, result: "SearchResult",
+        article: "Article", section: "Section | None", score: float, result: "SearchResult", *,
+        aspect: str | None = None, follow_up: bool = False,
     ) -> list[EventType]:
-        related = [hit.article for hit in result.hits if hit.article.id != article.id]
-        related = related[: context.settings.bot_related_articles]
+        related = related_articles(article, result, context)
         payload = KnowledgePayload(
             decision="answer", query=query, score=round(score, 4),
             article=article_payload(article, section),
             candidates=self._candidates(result),
             related=[RelatedPayload(id=item.id, title=item.title) for item in related],
             feedback=True,
+            aspect=aspect,
+            follow_up=follow_up,
         )
-        dispatcher.utter_message(text=answer_text(article, section, language, context), json_message=as_custom(payload))
+        compose = referral_answer if article.kind == "referral" else service_answer
+        text = compose(article, section, language, context.settings.bot_answer_section_chars)
+        dispatcher.utter_message(text=text, json_message=as_custom(payload))
         buttons = [
             {"title": say("yes", language), "payload": "/feedback_positive"},
             {"title": say("no", language), "payload": "/feedback_negative"},
@@ -219,15 +215,18 @@ class ActionAnswerFromKnowledge(Action):
     def _clarify(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str, query: str, result: "SearchResult"
     ) -> list[EventType]:
-        candidates = self._candidates(result)
-        payload = KnowledgePayload(decision="clarify", query=query, score=round(result.hits[0].score, 4),
-                                   candidates=candidates)
+        offered = result.hits[: max(1, result.offered)]
+        candidates = [CandidatePayload(id=hit.article.id, title=hit.article.title, score=round(hit.score, 4))
+                      for hit in offered]
+        payload = KnowledgePayload(decision="clarify", query=query, score=round(offered[0].score, 4),
+                                   candidates=candidates, aspect=result.aspect)
         buttons = [
             {"title": candidate.title, "payload": f'/ask_question{{"article_id":"{candidate.id}"}}'}
             for candidate in candidates
         ] + [{"title": say("clarify_other", language), "payload": "/request_human"}]
-        dispatcher.utter_message(text=say("clarify", language), buttons=buttons, json_message=as_custom(payload))
-        best = result.hits[0]
+        question = say("clarify" if len(candidates) > 1 else "clarify_one", language)
+        dispatcher.utter_message(text=question, buttons=buttons, json_message=as_custom(payload))
+        best = offered[0]
         entry = MatchedArticle(id=best.article.id, title=best.article.title, score=round(best.score, 4),
                                decision="clarify")
         return [
@@ -246,12 +245,15 @@ class ActionAnswerFromKnowledge(Action):
         failed = int(tracker.get_slot("failed_attempts") or 0) + 1
         reason = failure_reason(failed, context)
         best_score = result.hits[0].score if result.hits else 0.0
+        contact = context.knowledge.general_office()
         payload = KnowledgePayload(decision="no_answer", query=query, score=round(best_score, 4),
-                                   candidates=self._candidates(result))
-        follow = say("repeated_failure", language) + " " + say("offer_person", language) \
-            if reason == "repeated_failure" else say("rephrase_or_person", language)
-        dispatcher.utter_message(text=say("no_answer", language), json_message=as_custom(payload))
-        dispatcher.utter_message(text=follow, buttons=offer_buttons(language))
+                                   candidates=self._candidates(result), decline="not_covered", contact=contact)
+        declined = " ".join(part for part in (say("not_covered", language), contact_line(contact, language)) if part)
+        dispatcher.utter_message(text=declined, json_message=as_custom(payload))
+        offer = say("repeated_failure", language) + " " + say("not_covered_offer", language) \
+            if reason == "repeated_failure" else say("not_covered_offer", language)
+        dispatcher.utter_message(text=offer, buttons=offer_buttons(language))
+        # The decision trail keeps what the search saw, so the agent knows what the bot did not find.
         entry = None
         if result.hits:
             best = result.hits[0]
@@ -274,4 +276,24 @@ class ActionAnswerFromKnowledge(Action):
         ]
 
 
-__all__ = ["ActionAnswerFromKnowledge", "Decision", "is_follow_up", "key_facts", "prefetch_search"]
+class ActionDecline(Action):
+    """Out of scope (the NLU's `out_of_scope`): a short, friendly decline that says what the bot is for."""
+
+    def name(self) -> str:
+        return "action_decline"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        language = conversation_language(tracker)
+        query = latest_citizen_text(tracker)
+        concern = detect_distress(query)
+        if concern is not None:
+            return only_changes(tracker, await respond_to_distress(dispatcher, tracker, concern))
+        payload = KnowledgePayload(decision="no_answer", query=query, score=0.0, decline="offtopic",
+                                   contact=current_context().knowledge.general_office())
+        dispatcher.utter_message(text=say("offtopic", language), json_message=as_custom(payload))
+        return only_changes(tracker, [*language_events(tracker), SlotSet("last_query", query),
+                                      SlotSet("last_decision", "no_answer")])
+
+
+__all__ = ["ActionAnswerFromKnowledge", "ActionDecline", "Decision", "article_payload", "prefetch_search",
+           "related_articles"]

@@ -14,7 +14,13 @@ from knowledge.articles import Office, Section  # the payload carries them as th
 PAYLOAD_VERSION = 1
 
 Decision = Literal["answer", "clarify", "no_answer"]
-HandoverReason = Literal["low_confidence", "citizen_request", "frustration", "repeated_failure", "form_needs_human"]
+ArticleKind = Literal["service", "referral"]
+Aspect = Literal["costs", "documents", "deadlines", "procedure", "requirements", "contact", "online"]
+Decline = Literal["not_covered", "offtopic"]
+Concern = Literal["crisis", "violence", "money", "housing"]
+HandoverReason = Literal[
+    "low_confidence", "citizen_request", "frustration", "repeated_failure", "form_needs_human", "distress"
+]
 FormName = Literal["defect_report", "application_status"]
 
 
@@ -28,6 +34,8 @@ class ArticlePayload(BaseModel):
     lebenslagen: list[str] = Field(default_factory=list)
     office: Office
     section: Section | None = None
+    kind: ArticleKind = "service"
+    sections: list[Section] = Field(default_factory=list)  # the whole article, for "Mehr anzeigen"
 
 
 class CandidatePayload(BaseModel):
@@ -51,6 +59,26 @@ class KnowledgePayload(BaseModel):
     candidates: list[CandidatePayload] = Field(default_factory=list)
     related: list[RelatedPayload] = Field(default_factory=list)
     feedback: bool = False
+    aspect: Aspect | None = None
+    follow_up: bool = False
+    decline: Decline | None = None
+    contact: Office | None = None
+
+
+class HelplinePayload(BaseModel):
+    name: str
+    phone: str
+    note: str
+
+
+class SupportPayload(BaseModel):
+    """Distress: the concern recognised, the helplines offered, and the article or referral that helps."""
+
+    type: Literal["support"] = "support"
+    version: int = PAYLOAD_VERSION
+    concern: Concern
+    helplines: list[HelplinePayload] = Field(default_factory=list)
+    article: ArticlePayload | None = None
 
 
 class MatchedArticle(BaseModel):

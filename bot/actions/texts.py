@@ -17,6 +17,64 @@ TEXTS: dict[str, dict[str, str]] = {
     "no": {"de": "Nein", "en": "No"},
     "see_also": {"de": "Siehe auch: {title}", "en": "See also: {title}"},
     "clarify": {"de": "Meinen Sie eines dieser Themen?", "en": "Do you mean one of these topics?"},
+    "clarify_one": {"de": "Meinen Sie dieses Thema?", "en": "Do you mean this topic?"},
+    "referral_lead": {
+        "de": "Dafür ist nicht die Stadtverwaltung zuständig, sondern: {name}.",
+        "en": "This is not handled by the city administration but by: {name}.",
+    },
+    "service_number": {"de": "Behördennummer {number}", "en": "public service number {number}"},
+    "general_contact": {
+        "de": "Sie erreichen die Stadtverwaltung auch direkt: {contact}.",
+        "en": "You can also reach the city administration directly: {contact}.",
+    },
+    "not_covered": {
+        "de": "Dazu habe ich leider keine Informationen – und ich möchte Ihnen nichts Falsches sagen.",
+        "en": "I'm sorry, I have no information on that – and I don't want to tell you anything wrong.",
+    },
+    "not_covered_offer": {
+        "de": "Möchten Sie Ihre Frage an eine Mitarbeiterin oder einen Mitarbeiter weitergeben? Ist gerade niemand "
+        "erreichbar, können Sie Ihr Anliegen hinterlassen und bekommen eine Antwort.",
+        "en": "Would you like to pass your question on to a member of staff? If nobody is available right now, you "
+        "can leave your request and will get an answer.",
+    },
+    "offtopic": {
+        "de": "Dabei kann ich leider nicht helfen. Ich beantworte Fragen zu den Dienstleistungen der Stadt "
+        "Musterstadt – zum Beispiel zu Ausweisen, Umzug, Abfall, Kita oder Steuern der Stadt.",
+        "en": "I'm afraid I can't help with that. I answer questions about the services of the city of "
+        "Musterstadt – for example ID cards, moving house, waste collection, childcare or local taxes.",
+    },
+    "support_crisis": {
+        "de": "Es tut mir sehr leid, dass es Ihnen so schlecht geht. Sie müssen damit nicht allein bleiben: Bei der "
+        "TelefonSeelsorge können Sie sofort mit einem Menschen sprechen – kostenlos, anonym und rund um die Uhr. "
+        "Wenn Ihr Leben in Gefahr ist, rufen Sie bitte sofort die 112.",
+        "en": "I am very sorry you are feeling this bad. You don't have to go through this alone: at the "
+        "TelefonSeelsorge you can talk to someone right now – free, anonymous, day and night (in German). "
+        "If your life is in danger, please call 112 now.",
+    },
+    "support_violence": {
+        "de": "Das klingt sehr belastend – niemand muss Gewalt oder Bedrohung hinnehmen. Wenn Sie gerade in Gefahr "
+        "sind, rufen Sie bitte die Polizei unter 110. Das Hilfetelefon „Gewalt gegen Frauen“ (116 016) berät "
+        "kostenlos, anonym und in vielen Sprachen.",
+        "en": "That sounds very hard – nobody has to put up with violence or threats. If you are in danger right "
+        "now, please call the police on 110. The helpline “Violence against women” (116 016) advises free of "
+        "charge, anonymously and in many languages.",
+    },
+    "support_money": {
+        "de": "Das tut mir leid – Geldsorgen sind belastend, und es gibt Hilfe. Wenn das Geld für Miete oder "
+        "Lebensunterhalt nicht reicht, unterstützt die Stadt Sie:",
+        "en": "I'm sorry – money worries are hard, and there is help. If your money does not cover rent or living "
+        "costs, the city supports you:",
+    },
+    "support_housing": {
+        "de": "Das tut mir leid. Wenn Sie Ihre Wohnung zu verlieren drohen, warten Sie bitte nicht – je früher sich "
+        "jemand darum kümmert, desto mehr lässt sich tun. Hier bekommen Sie Hilfe:",
+        "en": "I'm sorry. If you are at risk of losing your home, please don't wait – the sooner someone takes "
+        "care of it, the more can be done. This is where you get help:",
+    },
+    "support_person": {
+        "de": "Möchten Sie gleich mit einer Mitarbeiterin oder einem Mitarbeiter der Stadt sprechen?",
+        "en": "Would you like to talk to a member of the city's staff right away?",
+    },
     "clarify_other": {"de": "Nichts davon – Mitarbeiter fragen", "en": "None of these – ask a person"},
     "no_answer": {
         "de": "Dazu habe ich leider keine passende Information gefunden.",

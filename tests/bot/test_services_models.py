@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, select, text
 
 from bot.actions.application_status import normalize_case_number
 from bot.actions.defect_report import normalize_category
-from bot.actions.knowledge_answers import is_follow_up
+from bot.actions.follow_ups import refers_back
 from bot.actions.service_records import find_case, save_defect_report
 from handover.domain.models.services import ApplicationCase
 from handover.shell.database import make_engine, make_sessionmaker, upgrade_database
@@ -74,9 +74,13 @@ def test_defect_category_normalization(raw: str, expected: str | None) -> None:
     assert normalize_category(raw) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("und was kostet das?", True), ("Wie lange dauert das?", True), ("and how much is it?", True),
-    ("Was kostet ein Perso?", False), ("Wie melde ich meinen Wohnsitz an und was kostet das alles zusammen?", False),
+@pytest.mark.parametrize("text, asks_aspect, expected", [
+    ("und was kostet das?", True, True), ("Wie lange dauert das?", True, True), ("and how much is it?", True, True),
+    ("welche Unterlagen brauche ich?", True, True), ("Und für Kinder?", False, True),
+    ("Ich möchte einen Hund anmelden", False, False),
+    ("Wie melde ich meinen Wohnsitz an, wenn ich vorher im Ausland gelebt habe und keine Wohnung in Deutschland "
+     "hatte?", False, False),
 ])
-def test_follow_up_detection(text: str, expected: bool) -> None:
-    assert is_follow_up(text, 7) is expected
+def test_follow_up_wording(text: str, asks_aspect: bool, expected: bool) -> None:
+    """Whether the wording refers back; whether another topic is named decides the search (tests/bot/test_answers)."""
+    assert refers_back(text, 7, asks_aspect) is expected

@@ -267,7 +267,7 @@ OWN_PHRASINGS = {
     "strom-gas-wasser": ["Strom anmelden nach dem Umzug", "Zählerstand für Strom und Wasser melden"],
     "telefon-internet-beschwerde": ["Beschwerde über meinen Internetanbieter", "Schlichtung mit dem Telefonanbieter"],
     "unterhaltsvorschuss-beistandschaft": [
-        "Unterhaltsvorschuss für mein Kind beantragen",
+        "Der Vater zahlt keinen Unterhalt, wer springt ein?",
         "Beistandschaft beim Jugendamt für den Kindesunterhalt",
     ],
     "verbraucherzentrale": ["Ich bin in eine Abofalle getappt, wo bekomme ich Hilfe?", "Verbraucherberatung zu einem Vertrag"],
