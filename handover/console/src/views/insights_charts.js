@@ -32,8 +32,8 @@ function shorten(text, max) {
 /** Horizontal bars: one row per category, one bar per series (`keys`). */
 export function barChart({ title, labels, series, format }) {
   const rowHeight = 22 * Math.max(1, series.length) + 8;
-  const labelWidth = 190;
-  const width = 640;
+  const labelWidth = 270;
+  const width = 720;
   const height = labels.length * rowHeight + 10;
   const max = Math.max(1, ...series.flatMap((s) => s.values.map((v) => numeric(v) ?? 0)));
   const svg = frame(width, height, title);
@@ -41,7 +41,7 @@ export function barChart({ title, labels, series, format }) {
   labels.forEach((label, row) => {
     const top = row * rowHeight + 4;
     group.append(svgEl('text', { x: labelWidth - 8, y: top + 15, 'text-anchor': 'end', class: 'chart-label' },
-      shorten(label, 30)));
+      shorten(label, 34)));
     series.forEach((s, index) => {
       const value = numeric(s.values[row]);
       const barWidth = value === null ? 0 : Math.max(1, ((width - labelWidth - 70) * value) / max);

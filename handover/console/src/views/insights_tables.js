@@ -118,7 +118,9 @@ export function renderTable(table, { compact = false } = {}) {
     el('tbody', {}, rows),
   ]);
   // Wide tables scroll; the region is focusable so keyboard users can scroll it too.
-  return el('div', { className: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': captionId }, element);
+  // Long tables (a month of days) get a scroll box of their own, so the page stays short.
+  const className = table.rows.length > 12 ? 'table-wrap tall' : 'table-wrap';
+  return el('div', { className, tabindex: '0', role: 'region', 'aria-labelledby': captionId }, element);
 }
 
 function chartFor(table) {
