@@ -54,9 +54,10 @@ async def audit_log(request: Request, _info: AdminDep, conversation_id: Conversa
 async def audit_csv(request: Request, _info: AdminDep, conversation_id: ConversationFilter = None,
                     agent_id: AgentFilter = None, since: datetime | None = None,
                     until: datetime | None = None) -> Response:
-    text = await _db(request).run(lambda s: access_audit.to_csv(access_audit.entries(
+    newest = await _db(request).run(lambda s: access_audit.entries(
         s, conversation_id=conversation_id or None, agent_id=agent_id, since=since, until=until,
-        limit=MAX_EXPORT_ROWS)))
+        limit=MAX_EXPORT_ROWS))
+    text = access_audit.to_csv(list(reversed(newest)))  # a file reads oldest first
     name = f"zugriffsprotokoll-{conversation_id}.csv" if conversation_id else "zugriffsprotokoll.csv"
     return Response("\ufeff" + text, media_type="text/csv; charset=utf-8",  # BOM: spreadsheets read it as UTF-8
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
