@@ -92,6 +92,21 @@ AMBIGUOUS = ("Antrag stellen", "Termin machen", "Welche Unterlagen brauche ich?"
 ENGLISH = ("How do I register my address?", "How much is a passport?", "Where can I get a residence permit?")
 
 
+PREFIXES = ("", "", "", "Hallo, ", "Guten Tag, ", "Frage: ", "Hi ", "Entschuldigung, ")
+SUFFIXES = ("", "", "", " bitte", " danke", "??", " in Musterstadt", " schnell")
+
+
+def _vary(rng: random.Random, text: str) -> str:
+    """Citizens write the same question in many ways: greetings, additions, a typo now and then."""
+    text = rng.choice(PREFIXES) + text + rng.choice(SUFFIXES)
+    if rng.random() < 0.3:
+        text = text.lower()
+    if rng.random() < 0.2 and len(text) > 6:
+        i = rng.randrange(1, len(text) - 2)
+        text = text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return text
+
+
 def _choice(rng: random.Random, weighted):
     point, total = rng.random(), 0.0
     for value, weight in weighted:
@@ -191,7 +206,7 @@ def _conversation(rng: random.Random, now: datetime, days: int, tz: tzinfo, pool
             decision, topic = "no_answer", None
             gap_key, wordings = rng.choice(GAPS) if rng.random() < 0.8 else rng.choice(GAPS[:3])
             text = rng.choice(wordings)
-        question = redact(text)
+        question = redact(_vary(rng, text) if decision != "support" else text)
         helpful = None
         if decision == "answer" and rng.random() < 0.3:
             helpful = rng.random() < (0.55 if topic.article_id in ("wohngeld", "kita-platz") else 0.8)
