@@ -30,7 +30,8 @@ async def refuse(websocket: WebSocket, code: int) -> None:
 
 
 async def receive(websocket: WebSocket) -> str | bytes | None:
-    """The next frame's text (or bytes); None when the client has gone."""
+    """The next frame's text, or its bytes for a binary frame (which frames.py answers with `bad_frame`, the
+    socket staying open); None when the client has gone."""
     message = await websocket.receive()
     if message["type"] == "websocket.disconnect":
         return None
