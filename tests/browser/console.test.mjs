@@ -265,16 +265,16 @@ describe('agent console', () => {
 
   it('creates a canned response through the API and inserts it with placeholders filled in', async () => {
     await agentPage.click('.chat:not([hidden]) .canned-manage');
-    await agentPage.fill('#canned-title', 'Begrüßung');
+    await agentPage.fill('#canned-title', 'Eigene Begrüßung'); // "Begrüßung" is one of the shipped defaults
     await agentPage.fill('#canned-text', 'Guten Tag {name}, mein Name ist {agent_name} ({department_name}).');
     await agentPage.click('#canned-form button[type="submit"]');
-    await agentPage.locator('#canned-list .item-title', { hasText: 'Begrüßung' }).waitFor({ timeout: WAIT });
+    await agentPage.locator('#canned-list .item-title', { hasText: 'Eigene Begrüßung' }).waitFor({ timeout: WAIT });
     const stored = await agentPage.evaluate(async () => (await fetch('/api/console/canned')).json());
-    assert.ok(stored.some((item) => item.title === 'Begrüßung'), JSON.stringify(stored));
+    assert.ok(stored.some((item) => item.title === 'Eigene Begrüßung'), JSON.stringify(stored));
     await agentPage.click('#canned-dialog [data-close-dialog]');
 
     const chat = agentPage.locator('.chat:not([hidden])');
-    await chat.locator('.canned-select').selectOption({ label: 'Begrüßung' });
+    await chat.locator('.canned-select').selectOption({ label: 'Eigene Begrüßung' });
     await chat.locator('.canned-insert').click();
     assert.equal(
       await chat.locator('.composer-input').inputValue(),

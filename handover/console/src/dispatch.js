@@ -6,7 +6,7 @@ import { beep, desktopNotify } from './attention.js';
 import * as chats from './data/chats.js';
 import { applySnapshot, putTicket, removeFromQueues, setAgents, setList } from './data/lists.js';
 import { addMessage, addNote, addStateLine, addTicketLine, markCitizenRead, resetTranscript } from './data/transcript.js';
-import { chatLabel } from './format.js';
+import { chatLabel, departmentName } from './format.js';
 import { t } from './i18n/index.js';
 import { state } from './store.js';
 
@@ -47,7 +47,7 @@ const handlers = {
   },
   handover(frame) {
     const conversation = frame.conversation || {};
-    const queue = conversation.department_name || conversation.department || t('defaultQueue');
+    const queue = departmentName(conversation.department, conversation.department_name);
     const summary = conversation.summary || (conversation.last_message && conversation.last_message.text) || '';
     announce(t('announce.handover', { queue, summary }));
     beep();

@@ -1,5 +1,6 @@
 // Dates, durations, scores and the labels of server codes (reasons, decisions, languages) in the current language.
 import { labelFor, locale, t } from './i18n/index.js';
+import { state } from './store.js';
 
 function validDate(iso) {
   if (!iso) return null;
@@ -46,6 +47,14 @@ export function stateLine(stateName, agent) {
   return stateName === 'agent' && agentName
     ? t('state.withAgent', { agent: agentName })
     : t('state.line', { state: t(`state.${stateName}`) });
+}
+
+/** A department's name, never its key: the server's name, else the console's list of departments. */
+export function departmentName(key, name) {
+  if (name) return name;
+  if (!key) return t('defaultQueue');
+  const known = (state.departments || []).find((department) => department.key === key);
+  return known && known.name ? known.name : t('department.unknown');
 }
 
 /** The short name of a conversation on its tab and in announcements. */

@@ -29,9 +29,12 @@ import { mountConversations } from './views/conversation.js';
 import { mountLive } from './views/live.js';
 import { mountPageTitle } from './views/page_title.js';
 import { mountQueues } from './views/queues.js';
+import { mountReports } from './views/reports.js';
 import { mountTeam } from './views/team.js';
+import { mountTicketDesk } from './views/ticket_desk.js';
 import { mountTickets } from './views/tickets.js';
 import { mountTopbar } from './views/topbar.js';
+import { mountViewSwitch } from './views/view_switch.js';
 import { mountTranscripts } from './views/transcript.js';
 import { mountWatch } from './views/watch.js';
 
@@ -49,6 +52,9 @@ function mountAll() {
     mountLive,
     mountTeam,
     mountTickets,
+    mountViewSwitch,
+    mountTicketDesk,
+    mountReports,
     mountAccessAudit,
     mountChatTabs,
     mountConversations,

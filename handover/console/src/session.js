@@ -4,6 +4,7 @@
 import { csrfToken } from './api.js';
 import { startConnection, stopConnection } from './connection.js';
 import { loadCanned } from './data/canned.js';
+import { loadSetup } from './data/setup.js';
 import { setAgent } from './data/lists.js';
 import { closeAllDialogs } from './dialogs/modal.js';
 import { $ } from './dom.js';
@@ -37,6 +38,7 @@ function startSession(me = {}) {
   showWorkspace();
   startConnection();
   loadCanned();
+  loadSetup();
 }
 
 async function onLogin(event) {

@@ -4,6 +4,7 @@
 //
 // Topics (the detail passed to listeners in brackets):
 //   language · session · connection · synced · agent · agents · queues · watch · live · tickets · canned
+//   setup · view · desk · desk-ticket · reports · report
 //   chat-added [chat] · chat-updated [chat] · chat-removed [chat] · active [{chat, focus}] · unread [chat]
 //   access-audit (data/access_audit.js, admins) · typing [chat] · transcript-reset [chat] · entry-added [{chat, entry}] · entry-replaced [{chat, entry, old}]
 //   entry-acked [{chat, entry}] · receipts [chat] · session-expired
@@ -22,6 +23,10 @@ export const state = {
   live: [],
   tickets: new Map(),
   canned: [],
+  setup: null, // /api/console/setup: city name, mail configured, report categories and statuses (data/setup.js)
+  view: 'chats', // what <main> shows: 'chats' | 'tickets' (ticket desk) | 'reports' (Meldungen)
+  desk: null, // the ticket desk (data/desk.js)
+  reports: null, // the Meldungen view (data/reports.js)
   chats: new Map(), // conversation id -> chat record (data/chats.js)
   order: [], // conversation ids in tab order
   activeId: null,

@@ -1,5 +1,6 @@
 // Canned responses (/api/console/canned): loading, saving, deleting, and filling in their placeholders.
 import { api } from '../api.js';
+import { departmentName } from '../format.js';
 import { locale, t } from '../i18n/index.js';
 import { notify, state } from '../store.js';
 
@@ -44,8 +45,10 @@ export function fillPlaceholders(text, chat) {
   const summary = (chat && chat.summary) || {};
   const citizenName = summary.citizen_name || '';
   const agentName = (state.agent && state.agent.display_name) || '';
-  const department = summary.department_name || summary.department || '';
-  const city = state.agent?.city_name || document.documentElement.dataset.city || t('cityFallback');
+  // The team's name (never its key); the texts say „Team {department}“ so it reads right for every team.
+  const department = departmentName(summary.department, summary.department_name);
+  // The city's name from the server's setup; "unserer Stadt" would make "der Stadt unserer Stadt".
+  const city = (state.setup && state.setup.city_name) || document.documentElement.dataset.city || t('cityFallback');
   const values = {
     agent: agentName,
     agent_name: agentName,

@@ -10,6 +10,16 @@ const QUERY_PREFILL_CHARS = 120;
 let target = null; // the chat the dialog was opened for
 let mode = 'article'; // or 'form'
 let searchSerial = 0; // only the newest search may fill the list
+let lastMatchedId = null; // the article the bot last matched in this chat: listed first
+
+/** The article the bot last answered with (or matched) in the chat: where the agent's search starts. */
+function lastMatchedArticle(chat) {
+  const context = chat.context || {};
+  const trail = (context.decision_trail || []).filter((step) => step.article && step.article.id);
+  if (trail.length) return trail[trail.length - 1].article;
+  const matched = (context.articles || []).filter((article) => article && article.id && article.title);
+  return matched.length ? matched[matched.length - 1] : null;
+}
 
 export function openArticleDialog(chat, dialogMode, onDone) {
   target = chat;
@@ -18,7 +28,10 @@ export function openArticleDialog(chat, dialogMode, onDone) {
   $('article-mode-hint').textContent = t(mode === 'form' ? 'article.modeForm' : 'article.modeArticle');
   $('article-results').replaceChildren();
   $('article-status').textContent = '';
-  $('article-query').value = (chat.summary.summary || '').slice(0, QUERY_PREFILL_CHARS);
+  // Start from the conversation's topic (its last matched article), not from the whole concern text.
+  const last = lastMatchedArticle(chat);
+  lastMatchedId = last ? last.id : null;
+  $('article-query').value = (last ? last.title : chat.summary.summary || '').slice(0, QUERY_PREFILL_CHARS);
   openModal('article-dialog', onDone);
   if ($('article-query').value) search();
 }
@@ -44,6 +57,8 @@ function articlesOf(hits) {
     seen.add(article.id);
     articles.push({ article, score: hit.score });
   }
+  const first = articles.findIndex((entry) => entry.article.id === lastMatchedId);
+  if (first > 0) articles.unshift(...articles.splice(first, 1));
   return articles;
 }
 

@@ -1,6 +1,7 @@
 // "Gespräch weiterleiten" (#transfer-dialog): to a department or to a person, with a note for the next agent.
 import { transfer } from '../actions.js';
 import { $, el } from '../dom.js';
+import { departmentName } from '../format.js';
 import { labelFor, t } from '../i18n/index.js';
 import { state } from '../store.js';
 import { openModal, restoreFocus } from './modal.js';
@@ -26,7 +27,7 @@ function fillDepartments() {
   for (const department of departments) {
     if (!department.key) continue;
     const closed = department.open === false ? ` (${t('queue.closed')})` : '';
-    select.append(el('option', { value: department.key, text: `${department.name || department.key}${closed}` }));
+    select.append(el('option', { value: department.key, text: `${departmentName(department.key, department.name)}${closed}` }));
   }
 }
 

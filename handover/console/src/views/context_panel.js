@@ -2,7 +2,7 @@
 // bot's sources and decision trail, and the citizen's earlier conversations (if they chose to be remembered).
 import { activeChat } from '../data/chats.js';
 import { $, el } from '../dom.js';
-import { decisionLabel, formatDateTime, formatScore, languageLabel, reasonLabel } from '../format.js';
+import { decisionLabel, departmentName, formatDateTime, formatScore, languageLabel, reasonLabel } from '../format.js';
 import { t } from '../i18n/index.js';
 import { state, subscribe } from '../store.js';
 import { renderMessage } from './message.js';
@@ -16,7 +16,7 @@ function facts(chat) {
     ['ctx.agent', agentName],
     ['ctx.reason', reasonLabel(context.reason || summary.reason)],
     ['ctx.summary', context.summary || summary.summary],
-    ['ctx.department', summary.department_name || context.department || summary.department],
+    ['ctx.department', departmentName(summary.department || context.department, summary.department_name)],
     ['ctx.lebenslage', context.lebenslage || summary.lebenslage],
     ['ctx.language', languageLabel(context.language || summary.language)],
     ['ctx.page', context.page || summary.page],

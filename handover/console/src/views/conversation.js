@@ -7,7 +7,7 @@ import { openArticleDialog } from '../dialogs/article.js';
 import { openCloseDialog } from '../dialogs/close.js';
 import { openTransferDialog } from '../dialogs/transfer.js';
 import { $ } from '../dom.js';
-import { languageLabel, reasonLabel, stateLine } from '../format.js';
+import { departmentName, languageLabel, reasonLabel, stateLine } from '../format.js';
 import { t, translateTree } from '../i18n/index.js';
 import { state, subscribe } from '../store.js';
 import { attachComposer, focusComposer } from './composer.js';
@@ -64,7 +64,7 @@ function renderHead(chat) {
   if (!panel) return;
   const { summary } = chat;
   const short = String(summary.id || '').slice(0, 8);
-  const department = summary.department_name || summary.department || t('defaultQueue');
+  const department = departmentName(summary.department, summary.department_name);
   panel.querySelector('.chat-title').textContent = `${t('chat.title', { short })} · ${department}`;
   const meta = [languageLabel(summary.language), summary.lebenslage, summary.reason ? reasonLabel(summary.reason) : null];
   panel.querySelector('.chat-meta').textContent = meta.filter(Boolean).join(' · ');

@@ -1,7 +1,7 @@
 // The queues in the sidebar (#queues): who waits where and for how long, with a claim button each.
 import { claim } from '../actions.js';
 import { $, el, idPart } from '../dom.js';
-import { formatDuration } from '../format.js';
+import { departmentName, formatDuration } from '../format.js';
 import { t } from '../i18n/index.js';
 import { state, subscribe } from '../store.js';
 import { conversationItem, keepingFocus } from './list_item.js';
@@ -39,7 +39,7 @@ function renderQueue(queue) {
   if (!waiting.length) list.append(el('li', { className: 'hint', text: t('queue.empty') }));
   return el('div', { className: 'queue' }, [
     el('h4', { id: headingId }, [
-      el('span', { text: queue.name || queue.department || t('defaultQueue') }),
+      el('span', { text: departmentName(queue.department, queue.name) }),
       el('span', { className: 'count', text: status.join(' · ') }),
     ]),
     list,

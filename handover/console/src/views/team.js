@@ -1,6 +1,7 @@
 // The team list (#agents, supervisors only): presence and load of every agent.
 import { $, el } from '../dom.js';
 import { isSupervisor } from '../data/lists.js';
+import { departmentName } from '../format.js';
 import { labelFor } from '../i18n/index.js';
 import { state, subscribe } from '../store.js';
 
@@ -12,7 +13,7 @@ function render() {
     const meta = [
       labelFor('presence', agent.presence),
       `${agent.active_chats ?? 0}/${agent.capacity ?? '–'}`,
-      (agent.departments || []).join(', '),
+      (agent.departments || []).map((key) => departmentName(key)).join(', '),
     ];
     list.append(
       el('li', { className: 'item' }, [
