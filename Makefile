@@ -100,6 +100,11 @@ bench-first-answer: install install-browser index train widget
 bench-load: install train
 	$(PY) -m benchmarks.load --rasa $(RASA) --out benchmarks/results/load.json
 
+# Insights reports on 200,000 sample conversations (the PostgreSQL of tests/run.sh; docs/insights.md "Scale").
+.PHONY: bench-insights
+bench-insights: install-main index
+	$(PY) -m benchmarks.insights --out benchmarks/results/insights.json
+
 clean:
 	rm -rf $(STAMPS) var bot/models widget/node_modules tests/browser/node_modules test-artifacts handover/static/widget.js \
 	       handover/static/console/console.js
