@@ -61,7 +61,7 @@ ASPECTS = [
     ("Was kostet ein Personalausweis?", "costs", "Kosten"),
     ("Welche Unterlagen brauche ich für den Personalausweis?", "documents", "Unterlagen"),
     ("Wie lange dauert es, bis der Personalausweis fertig ist?", "deadlines", "Fristen"),
-    ("Wie läuft der Antrag auf einen Personalausweis ab?", "procedure", "Ablauf"),
+    ("Wie ist der Ablauf, wenn ich einen Personalausweis beantrage?", "procedure", "Ablauf"),
     ("Wer hat Anspruch auf Wohngeld?", "requirements", "Voraussetzungen"),
 ]
 
