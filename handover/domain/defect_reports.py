@@ -339,11 +339,44 @@ class DefectReportDesk:
         return {"upload_id": photo_id, "width": photo.width, "height": photo.height, "bytes": len(photo.data),
                 "metadata_removed": True}
 
-    def attach_upload(self, session: Session, report_id: int, upload_id: str, conversation_id: str | None) -> bool:
-        """Links an uploaded photo to a report (synchronous: the bot's form runs it in its own transaction).
-        Only a photo of the same conversation, not yet attached, can be attached."""
-        upload = session.get(PhotoUpload, upload_id)
-        if upload is None or upload.report_id is not None or upload.conversation_id != conversation_id:
-            return False
-        upload.report_id = report_id
-        return True
+
+def attach_upload(session: Session, report_id: int, upload_id: str, conversation_id: str | None) -> bool:
+    """Links an uploaded photo to a report, in the caller's transaction (the bot's form stores the report and
+    attaches its photo together). Only a photo uploaded in the same conversation and not attached yet."""
+    upload = session.get(PhotoUpload, upload_id)
+    if upload is None or upload.report_id is not None or upload.conversation_id != conversation_id:
+        return False
+    upload.report_id = report_id
+    return True
+
+
+UNATTACHED_UPLOAD_HOURS = 24
+
+
+def purge(session: Session, photos: PhotoStore, retention_days: int) -> dict:
+    """Data retention (`buergerbot conversations purge`): photos never attached to a report go after a day; closed
+    reports older than the retention period keep what the public may know (category, place, status, comment)
+    but lose the reporter's contact details and their photos. Returns counts."""
+    from datetime import timedelta
+
+    now = now_utc()
+    photo_ids: list[str] = []
+    stale = session.scalars(select(PhotoUpload).where(
+        PhotoUpload.report_id.is_(None), PhotoUpload.created_at < now - timedelta(hours=UNATTACHED_UPLOAD_HOURS)))
+    for upload in stale:
+        photo_ids.append(upload.id)
+        session.delete(upload)
+    cutoff = now - timedelta(days=retention_days)
+    reports = 0
+    for report in session.scalars(select(DefectReport).where(
+            DefectReport.status.in_(("done", "rejected")), DefectReport.updated_at < cutoff,
+            or_(DefectReport.contact.is_not(None), DefectReport.email.is_not(None), DefectReport.name.is_not(None)))):
+        report.contact = report.email = report.name = None
+        reports += 1
+        for upload in session.scalars(select(PhotoUpload).where(PhotoUpload.report_id == report.id)):
+            photo_ids.append(upload.id)
+            session.delete(upload)
+    session.flush()
+    for photo_id in photo_ids:  # after the rows: a file without a row is never served
+        photos.delete(photo_id)
+    return {"photos": len(photo_ids), "reports": reports}

@@ -183,3 +183,38 @@ async def test_meldungen_per_department_status_comment_and_email(staff_server, s
     for socket in (citizen, tiefbau, abfall):
         await socket.close()
 
+
+
+async def test_retention_removes_contact_details_and_photos(staff_server):
+    from datetime import datetime, timedelta, timezone
+
+    from handover.domain import defect_reports
+    from handover.domain.defect_report_photos import PhotoStore
+
+    server = staff_server
+    citizen = await Citizen.connect(server)
+    conversation_id = citizen.welcome["conversation_id"]
+    reference = chat_report(server, category="muell", location="Parkplatz Nord", description="Sperrmüll.",
+                            contact="alt@example.de", conversation_id=conversation_id)
+    attached = (await upload(server, citizen.token, photo_with_gps())).json()["upload_id"]
+    forgotten = (await upload(server, citizen.token, photo_with_gps())).json()["upload_id"]
+    long_ago = datetime.now(timezone.utc) - timedelta(days=400)
+
+    def age(session):
+        report = session.query(DefectReport).filter_by(reference=reference).one()
+        assert attach_upload(session, report.id, attached, conversation_id)
+        report.status, report.updated_at = "done", long_ago
+        session.get(PhotoUpload, forgotten).created_at = long_ago
+
+    server.db.run_sync(age)
+    folder = server.settings.resolved_uploads_dir
+    store = PhotoStore(folder, server.settings.upload_max_bytes, server.settings.photo_max_edge)
+    counts = server.db.run_sync(lambda s: defect_reports.purge(s, store, 180))
+    assert counts["reports"] >= 1 and counts["photos"] >= 2
+    report = server.db.run_sync(lambda s: s.query(DefectReport).filter_by(reference=reference).one())
+    assert (report.contact, report.email, report.name) == (None, None, None)
+    assert (report.location, report.status, report.category) == ("Parkplatz Nord", "done", "muell")  # public part
+    for photo_id in (attached, forgotten):
+        assert not (folder / "photos" / f"{photo_id}.jpg").exists()
+        assert server.db.run_sync(lambda s, p=photo_id: s.get(PhotoUpload, p)) is None
+    await citizen.close()
