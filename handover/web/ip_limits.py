@@ -70,7 +70,8 @@ class IpLimits:
 
     async def status_lookup_refusal(self, conversation_id: str, language: str) -> str | None:
         """The text telling the citizen to wait, when the conversation's address looked up too many cases."""
-        wait = await self._hit(lambda s: self.limits.hit(s, "status_lookup", client_limits.client_of(s, conversation_id)))
+        wait = await self._hit(
+            lambda s: self.limits.hit(s, "status_lookup", client_limits.client_of(s, conversation_id)))
         return None if wait is None else refusal_text("status_lookup", language, wait)
 
 

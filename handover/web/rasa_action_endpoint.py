@@ -61,8 +61,8 @@ def configure_bot_actions(app: FastAPI, settings: Settings, knowledge: Knowledge
     executor = ActionExecutor()
     executor.register_package(ACTIONS_PACKAGE)
     secret = action_secret(settings)
-    app.state.bot_actions = BotActions(executor, ActionContext(knowledge=knowledge, settings=settings, sessions=sessions),
-                                       secret=secret, settings=settings)
+    context = ActionContext(knowledge=knowledge, settings=settings, sessions=sessions)
+    app.state.bot_actions = BotActions(executor, context, secret=secret, settings=settings)
     app.state.action_secret = secret  # also keys the client-address hashes and the console's browser cookies
     log.info("bot actions ready: %d actions", len(executor.actions))
 

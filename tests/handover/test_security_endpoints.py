@@ -1,7 +1,7 @@
 """Issue 11, points 1 and 4 (headers): internal endpoints closed and security headers, against the running app.
 
 - `/webhook` and `/actions` refuse calls without the action secret (the secret Rasa sends is accepted; Rasa's own
-  calls are in test_security_rasa.py and in every test with the real Rasa);
+  calls: tests/bot/test_security_actions.py and every test with the real Rasa);
 - production: no API documentation, `/metrics` only with its token or on the internal listener, which alone
   serves the action endpoint; development (make run's demo): documentation and metrics open;
 - every page carries the CSP without inline script, frame-ancestors 'none', X-Frame-Options, nosniff,

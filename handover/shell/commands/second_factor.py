@@ -30,8 +30,9 @@ def enable(
     username: Annotated[str, typer.Argument(help="Anmeldename des Kontos.")],
     code: Annotated[str | None, typer.Option(help="Aktueller Code aus der App (sonst wird er abgefragt).",
                                              show_default=False)] = None,
-    secret: Annotated[str | None, typer.Option(help="Schlüssel aus einem früheren Aufruf (Base32), statt eines "
-                                               "neuen; für die Einrichtung ohne Rückfrage.", show_default=False)] = None,
+    secret: Annotated[str | None, typer.Option(
+        help="Schlüssel aus einem früheren Aufruf (Base32), statt eines neuen; für die Einrichtung ohne Rückfrage.",
+        show_default=False)] = None,
 ) -> None:
     """Zweiten Faktor einrichten: zeigt den Schlüssel für die Authenticator-App und prüft einen ersten Code."""
     from handover.domain.agent_accounts import new_totp_secret, totp_code_matches, totp_uri
@@ -69,7 +70,8 @@ def enable(
             row.secret, row.last_step = secret, None
 
     db.run_sync(store)
-    console.print(f"Zweiter Faktor für [bold]{username}[/bold] eingerichtet: die Anmeldung fragt ab jetzt nach dem Code.")
+    console.print(f"Zweiter Faktor für [bold]{username}[/bold] eingerichtet: die Anmeldung fragt ab jetzt nach "
+                  "dem Code.")
 
 
 @app.command()
