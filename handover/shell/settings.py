@@ -176,6 +176,11 @@ class Settings(BaseSettings):
         SecretStr(""), description="Comma-separated API keys of clients that may create requests with POST "
         "/open311/v2/requests.json (and see photos in GET); empty: POST is closed."
     )
+    streets_file: Path = Field(
+        PROJECT_ROOT / "handover" / "config" / "streets.yml",
+        description="Street directory (streets with house-number ranges, named places, the city's bounding box) "
+        "that defect report locations are checked against.",
+    )
     open311_jurisdiction_id: str = Field(
         "musterstadt.example", description="The jurisdiction_id of this city in the Open311 GeoReport v2 API."
     )
