@@ -232,15 +232,7 @@ class DefectReportDesk:
 
     async def public_status(self, reference: str) -> dict | None:
         """What anyone with the reference number may know (the chat's status lookup): no personal data."""
-        def work(session: Session):
-            report = session.scalar(select(DefectReport).where(DefectReport.reference == reference.strip().upper()))
-            if report is None:
-                return None
-            data = self.report_dict(report)
-            return {key: data[key] for key in ("reference", "category_name", "department_name", "status",
-                                               "status_label", "public_comment", "created_at", "updated_at")}
-
-        return await self.db.run(work)
+        return await self.db.run(lambda session: public_status_of(session, reference, self.office_hours))
 
     # --- changing -----------------------------------------------------------------------------------
     async def change_status(self, report_id: int, visible: set[str] | None, agent: AgentInfo, status: str,
@@ -338,6 +330,51 @@ class DefectReportDesk:
             raise
         return {"upload_id": photo_id, "width": photo.width, "height": photo.height, "bytes": len(photo.data),
                 "metadata_removed": True}
+
+
+def record_chat_report(session: Session, *, category_key: str, location: str, description: str,
+                       contact: str | None, conversation_id: str | None, language: str,
+                       latitude: float | None = None, longitude: float | None = None,
+                       upload_id: str | None = None) -> DefectReport:
+    """A report from the chat's form, in the caller's transaction (the bot's form action): numbered, filed under
+    its category's department, the e-mail address kept for status updates, coordinates and an uploaded photo of
+    the same conversation attached, and the first history entry."""
+    kind = category(category_key)
+    now = now_utc()
+    report = DefectReport(
+        category=kind.key, location=location, description=description, contact=contact or None,
+        email=email_address(contact), conversation_id=conversation_id, language=language, status="received",
+        department=kind.department, latitude=latitude, longitude=longitude, source="chat", created_at=now,
+        updated_at=now,
+    )
+    session.add(report)
+    session.flush()  # the id the reference number is made from
+    report.reference = format_reference(DEFECT_REFERENCE_PREFIX, now.year, report.id)
+    session.add(DefectReportEvent(report_id=report.id, status="received", source="chat", created_at=now))
+    if upload_id:
+        attach_upload(session, report.id, upload_id, conversation_id)
+    session.flush()
+    return report
+
+
+def public_status_of(session: Session, reference: str, office_hours: OfficeHours) -> dict | None:
+    """The status of a report by its reference number, as anyone holding the number may see it: no contact
+    details, no description, no photo. Labels in German and English."""
+    report = session.scalar(select(DefectReport).where(DefectReport.reference == reference.strip().upper()))
+    if report is None:
+        return None
+    kind = category(report.category)
+    return {
+        "reference": report.reference,
+        "category": kind.key,
+        "category_name": {"de": kind.name_de, "en": kind.name_en},
+        "department_name": office_hours.name(department_of(report)),
+        "status": report.status,
+        "status_label": {language: status_label(report.status, language) for language in ("de", "en")},
+        "public_comment": report.public_comment,
+        "created_at": iso(aware(report.created_at)),
+        "updated_at": iso(aware(report.updated_at or report.created_at)),
+    }
 
 
 def attach_upload(session: Session, report_id: int, upload_id: str, conversation_id: str | None) -> bool:

@@ -218,3 +218,38 @@ async def test_retention_removes_contact_details_and_photos(staff_server):
         assert not (folder / "photos" / f"{photo_id}.jpg").exists()
         assert server.db.run_sync(lambda s, p=photo_id: s.get(PhotoUpload, p)) is None
     await citizen.close()
+
+
+async def test_a_report_from_the_chat_form_and_its_public_status(staff_server, smtp):
+    """What the bot's form stores (record_chat_report, in its own transaction) reaches the department with photo,
+    coordinates and e-mail; the status by reference number shows no personal data."""
+    from handover.domain.defect_reports import public_status_of, record_chat_report
+    from handover.domain.office_hours import OfficeHours
+
+    server = staff_server
+    citizen = await Citizen.connect(server)
+    conversation_id = citizen.welcome["conversation_id"]
+    upload_id = (await upload(server, citizen.token, photo_with_gps())).json()["upload_id"]
+    address = f"form-{uuid.uuid4().hex[:8]}@example.de"
+    reference = server.db.run_sync(lambda s: record_chat_report(
+        s, category_key="beleuchtung", location="Hauptstraße 12, 12345 Musterstadt", description="Laterne aus.",
+        contact=address, conversation_id=conversation_id, language="en", latitude=52.5201, longitude=13.4049,
+        upload_id=upload_id).reference)
+    agent = await AgentConsole.connect(server, server.add_agent(departments=("tiefbau",)))
+    async with console_client(server, agent) as client:
+        entry = next(r for r in (await client.get("/api/console/reports")).json() if r["reference"] == reference)
+        assert entry["source"] == "chat" and entry["has_email"] and entry["latitude"] == 52.5201
+        assert [p["id"] for p in entry["photos"]] == [upload_id]
+        changed = await client.post(f"/api/console/reports/{entry['id']}/status",
+                                    json={"status": "done", "public_comment": "Repaired."})
+        assert changed.json()["mail"]["status"] == "sent"
+    [mail] = await smtp.wait_for(address)
+    assert mail.subject == f"Your report {reference}: resolved"  # in the citizen's language
+    office_hours = OfficeHours.from_file(server.settings.departments_file)
+    public = server.db.run_sync(lambda s: public_status_of(s, reference.lower(), office_hours))
+    assert public["status"] == "done" and public["status_label"] == {"de": "erledigt", "en": "resolved"}
+    assert public["public_comment"] == "Repaired." and public["department_name"] == "Tiefbau und Straßen"
+    assert address not in str(public) and "Laterne" not in str(public)
+    assert server.db.run_sync(lambda s: public_status_of(s, "MM-1999-000000", office_hours)) is None
+    await citizen.close()
+    await agent.close()
