@@ -127,7 +127,8 @@ async def agent_socket(websocket: WebSocket) -> None:
                 except Exception:  # a bug must not cost the agent the connection
                     log.exception("agent frame failed")
                     runtime.metrics.errors.labels("agent_ws").inc()
-                    reply = f.FrameError("invalid", "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.").frame()
+                    reply = f.FrameError("invalid",
+                                         "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.").frame()
                 if reply is not None:
                     await writer.send(reply)
                 notice = notices.after(reply)

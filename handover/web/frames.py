@@ -281,7 +281,8 @@ def describe(error: dict) -> tuple[str, str]:
     elif kind in _KINDS:
         reason = _KINDS[kind]
     elif kind == "string_too_short":
-        reason = "ist leer" if ctx.get("min_length") == 1 else f"ist zu kurz (mindestens {ctx.get('min_length')} Zeichen)"
+        minimum = ctx.get("min_length")
+        reason = "ist leer" if minimum == 1 else f"ist zu kurz (mindestens {minimum} Zeichen)"
     elif kind == "string_too_long":
         reason = f"ist zu lang (höchstens {ctx.get('max_length')} Zeichen)"
     elif kind in ("greater_than_equal", "greater_than"):

@@ -89,7 +89,8 @@ async def test_agents_act_only_within_their_departments_and_every_transcript_rea
     await b.expect_type("pong")  # the socket stays open after all refusals
     stored = server.db.run_sync(lambda s: (
         s.get(Conversation, conversation_id).state,
-        s.scalar(select(func.count()).select_from(InternalNote).where(InternalNote.conversation_id == conversation_id))))
+        s.scalar(select(func.count()).select_from(InternalNote)
+                 .where(InternalNote.conversation_id == conversation_id))))
     assert stored == ("waiting", 0)
     assert not any(f.get("type") == "handover" and f["conversation"]["id"] == conversation_id for f in b.frames)
     assert not any(q["department"] == "buergerbuero" for f in b.frames if f.get("type") == "queue_update"

@@ -157,7 +157,8 @@ def garbage_frames(table: dict, known: set[str]):
     binary = st.one_of(st.binary(max_size=40), st.builds(lambda kind: json.dumps({"type": kind}).encode(),
                                                          st.sampled_from(sorted(table))))
     deep = st.integers(21, 3000).map(nested)
-    huge = st.integers(50_000, 120_000).map(lambda n: json.dumps({"type": "message", "client_id": "h", "text": "a" * n}))
+    huge = st.integers(50_000, 120_000).map(
+        lambda n: json.dumps({"type": "message", "client_id": "h", "text": "a" * n}))
     return st.one_of(not_json, not_object, no_type, wrong_type, binary, deep, huge)
 
 
