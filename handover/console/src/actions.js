@@ -136,7 +136,8 @@ export function setPresence(presence) {
 
 export async function setTicketStatus(id, status) {
   try {
-    const ticket = await api('PATCH', `/api/console/tickets/${encodeURIComponent(id)}`, { status });
+    // Through the ticket desk, so the status change is in the ticket's history with the agent's name.
+    const ticket = await api('PATCH', `/api/console/desk/tickets/${encodeURIComponent(id)}`, { status });
     if (ticket && ticket.id !== undefined) putTicket(ticket);
     else putTicket({ ...state.tickets.get(id), status });
   } catch (error) {

@@ -59,8 +59,7 @@ async def create_ticket(ctx: ConversationContext, conversation_id: str, *, clien
     delivered = await publish_events(ctx, conversation_id, frames)
     if ticket is not None:
         await ctx.pubsub.publish(CONSOLES_CHANNEL, {"kind": "ticket", "ticket": ticket})
-        desk = getattr(ctx, "ticket_desk", None)
-        if desk is not None and ticket["has_email"]:
+        if ctx.ticket_desk is not None and ticket["has_email"]:
             # In the background: the citizen's ack does not wait for the mail server.
-            ctx.tasks.spawn(desk.send_confirmation(ticket["id"]))
+            ctx.tasks.spawn(ctx.ticket_desk.send_confirmation(ticket["id"]))
     return ack({"type": "ack", "client_id": client_id, "seq": seq}, delivered)

@@ -2,7 +2,7 @@
 // a reply by e-mail (the citizen's concern is quoted in the mail), a noted phone call, status, assignee and the
 // whole chat transcript. Says before anyone tries when e-mail is not set up or the ticket has no address.
 import { announce, showError } from '../alerts.js';
-import { deskState, noteCall, openDeskTicket, replyByEmail, setAssignee, setDeskFilter, setDeskStatus } from '../data/desk.js';
+import { deskState, loadDesk, noteCall, openDeskTicket, replyByEmail, setAssignee, setDeskFilter, setDeskStatus } from '../data/desk.js';
 import { mailConfigured } from '../data/setup.js';
 import { $, el, idPart } from '../dom.js';
 import { departmentName, formatDateTime } from '../format.js';
@@ -207,6 +207,10 @@ export function mountTicketDesk() {
     renderDetail();
   });
   subscribe('agents', renderDetail);
+  // A new or changed ticket (from the chat or a colleague) while the desk is in front: list it.
+  subscribe('tickets', () => {
+    if (state.view === 'tickets' && !deskState().loading) loadDesk();
+  });
   subscribe('language', () => {
     renderStatic();
     renderList();
