@@ -162,6 +162,10 @@ class Settings(BaseSettings):
         "required together with smtp_host."
     )
     smtp_timeout_seconds: float = Field(15.0, description="How long one e-mail may take to hand over to the SMTP server.")
+    smtp_ca_file: Path | None = Field(
+        None, description="CA certificate (PEM) that signs the SMTP server's certificate, for a relay with an internal "
+        "CA (default: the system's CAs). The certificate and host name are always checked."
+    )
 
     # --- defect reports, photos, Open311 ------------------------------------------------------
     uploads_dir: Path | None = Field(None, description="Folder of uploaded photos (default: <data_dir>/uploads).")
@@ -239,7 +243,7 @@ class Settings(BaseSettings):
             raise ValueError("BUERGERBOT_ACTION_SECRET needs at least 24 characters of A-Z, a-z, 0-9 and -._~+/=")
         return value
 
-    @field_validator("uploads_dir", mode="before")
+    @field_validator("uploads_dir", "smtp_ca_file", mode="before")
     @classmethod
     def _empty_is_default(cls, value):
         return None if value == "" else value  # `BUERGERBOT_UPLOADS_DIR=` as copied from .env.example

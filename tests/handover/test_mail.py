@@ -117,3 +117,45 @@ def test_email_address_in_a_contact_field():
     assert email_address("0123 456789") is None
     assert email_address("erika@localhost") is None
     assert email_address("") is None
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, standing in for a relay with an internal CA."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("smtp-tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(folder / "key.pem"),
+                    "-out", str(folder / "cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.mark.parametrize("mode", ["starttls", "tls"])
+async def test_encrypted_delivery_checks_the_certificate(certificate, mode):
+    import ssl
+
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    sink = SmtpSink()
+    options = {"tls_context": server_context, "require_starttls": True} if mode == "starttls" else {
+        "ssl_context": server_context}
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    try:
+        trusted = await Mailer(config(controller.port, tls=mode, ca_file=str(cert))).send(
+            OutgoingMail(to="tls@example.de", subject="Verschlüsselt", body="über TLS"))
+        assert trusted.status == "sent", trusted.error
+        [mail] = await sink.wait_for("tls@example.de")
+        assert mail.body.strip() == "über TLS"
+        # the system's CAs do not know this certificate: refused, nothing delivered in the clear
+        untrusted = await Mailer(config(controller.port, tls=mode)).send(
+            OutgoingMail(to="unsicher@example.de", subject="x", body="x"))
+        assert untrusted.status == "failed" and "Zertifikat" in untrusted.error
+        assert sink.to("unsicher@example.de") == []
+    finally:
+        controller.stop()

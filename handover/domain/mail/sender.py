@@ -7,6 +7,7 @@ Without `BUERGERBOT_SMTP_HOST` and `BUERGERBOT_MAIL_FROM` the mailer is not conf
 from __future__ import annotations
 
 import logging
+import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -27,6 +28,7 @@ class SmtpConfig:
     password: str = field(default="", repr=False)
     sender: str = ""
     timeout: float = 15.0
+    ca_file: str | None = None  # an internal CA that signs the server's certificate
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SmtpConfig":
@@ -38,6 +40,7 @@ class SmtpConfig:
             password=settings.smtp_password.get_secret_value(),
             sender=settings.mail_from.strip(),
             timeout=settings.smtp_timeout_seconds,
+            ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
         )
 
     @property
@@ -102,6 +105,8 @@ class Mailer:
         message = self.build(mail)
         config = self.config
         try:
+            # Certificate and host name are checked, against the system's CAs or the configured internal one.
+            tls_context = ssl.create_default_context(cafile=config.ca_file) if config.tls != "none" else None
             await aiosmtplib.send(
                 message,
                 hostname=config.host,
@@ -111,6 +116,7 @@ class Mailer:
                 use_tls=config.tls == "tls",
                 start_tls=True if config.tls == "starttls" else False,
                 timeout=config.timeout,
+                tls_context=tls_context,
             )
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             # The address is personal data: the log names only the SMTP server and the error.
@@ -124,6 +130,11 @@ def _describe(error: Exception) -> str:
         return "Die E-Mail-Adresse wurde vom Mailserver abgelehnt."
     if isinstance(error, aiosmtplib.SMTPAuthenticationError):
         return "Anmeldung am Mailserver fehlgeschlagen (SMTP-Benutzer oder -Passwort)."
+    if isinstance(error, ssl.SSLCertVerificationError) or isinstance(error.__cause__, ssl.SSLCertVerificationError):
+        return ("Das Zertifikat des Mailservers wurde nicht anerkannt (Aussteller oder Name passt nicht; "
+                "BUERGERBOT_SMTP_CA_FILE für eine eigene Zertifizierungsstelle).")
+    if isinstance(error, FileNotFoundError):
+        return "Die CA-Datei für den Mailserver (BUERGERBOT_SMTP_CA_FILE) gibt es nicht."
     # Before OSError: a timeout is one (TimeoutError is an OSError since Python 3.10).
     if isinstance(error, (aiosmtplib.SMTPTimeoutError, TimeoutError)):
         return "Der Mailserver hat nicht rechtzeitig geantwortet."
