@@ -44,9 +44,9 @@ class Sources:
 
 def build(report: str, session: Session, filters: Filters, sources: Sources) -> list[Table]:
     """The tables of one report (not `gaps`, which needs the embedding model: handover/domain/insights/gaps.py)."""
-    if report == "overview":
-        return _pick(volume.report(session, filters), "volume_days") + \
-            _pick(outcomes.report(session, filters), "bot_summary", "bot_outcomes")
+    if report == "overview":  # three queries: the page everyone opens first stays fast
+        summary, distribution, _ = outcomes.summary_tables(session, filters)
+        return [volume.days_table(session, filters), summary, distribution]
     if report == "volume":
         return volume.report(session, filters)
     if report == "outcomes":
@@ -62,8 +62,3 @@ def build(report: str, session: Session, filters: Filters, sources: Sources) -> 
         return [feedback] + articles.report(session, filters, articles=items, stale_months=sources.stale_months,
                                             today=filters.as_of.astimezone(sources.tz).date())
     raise KeyError(report)
-
-
-def _pick(tables: list[Table], *ids: str) -> list[Table]:
-    by_id = {t.id: t for t in tables}
-    return [by_id[i] for i in ids]

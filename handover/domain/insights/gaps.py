@@ -7,15 +7,15 @@ A question is a gap when it ended
 - in a handover after a failed answer (handover reason low_confidence or repeated_failure).
 
 The distinct redacted questions are embedded with the knowledge service's own model (as queries, like a search;
-each text once, the vector kept in analytics_question_vectors) and clustered: faiss k-means first splits a
-large set into up to 200 small groups, then an agglomerative pass (average linkage) merges groups, or for a few
-hundred questions the questions themselves, while the mean cosine similarity of their questions stays at or
-above the threshold (BUERGERBOT_INSIGHTS_CLUSTER_SIMILARITY). Each cluster gets its size, its trend (second
-half of the range against the first), a label from its most distinctive frequent words, up to five examples,
-the nearest article (its centroid searched in the index) and a ready `questions:` entry for that article's front
-matter. Clusters of fewer than five conversations are only counted. Editors' marks (new article needed / out of
-scope) stick to a cluster's meaning: a later cluster whose centroid is as similar as the threshold carries the
-mark."""
+each text once, the vector kept in analytics_question_vectors and in this process) and clustered: faiss k-means
+first splits a large set into small groups (one per twenty questions, at most 200), then an agglomerative pass
+(average linkage) merges groups, or for a few hundred questions the questions themselves, while the mean cosine
+similarity of their questions stays at or above the threshold (BUERGERBOT_INSIGHTS_CLUSTER_SIMILARITY). Each
+cluster gets its size, its trend (second half of the range against the first), a label from its most
+distinctive frequent words, up to five examples, the nearest article (its centroid searched in the index) and a
+ready `questions:` entry for that article's front matter. Clusters of fewer than five conversations are only
+counted. Editors' marks (new article needed / out of scope) stick to a cluster's meaning: a later cluster whose
+centroid is as similar as the threshold carries the mark."""
 
 from __future__ import annotations
 
@@ -23,13 +23,14 @@ import hashlib
 import logging
 import math
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
 import yaml
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from handover.domain.insights.filters import FINISHED_AFTER, MIN_GROUP, Filters
@@ -47,7 +48,7 @@ KINDS = {
 }
 MARKS = {"new_article": "Neuer Artikel nötig", "out_of_scope": "Nicht unser Thema"}
 MAX_EXAMPLES = 5
-MICRO_CLUSTERS = 200  # k-means groups before the agglomerative pass (large sets only)
+MICRO_CLUSTERS = 200  # at most this many k-means groups (one per 20 questions) before the agglomerative pass
 DIRECT_LIMIT = 400  # up to this many distinct questions are merged one by one
 EMBED_BATCH = 64
 PLACEHOLDER = re.compile(r"\[[A-ZÄÖÜ-]+\]")
@@ -91,7 +92,7 @@ def gap_condition(filters: Filters):
 
 def load_questions(session: Session, filters: Filters, limit: int) -> tuple[list[GapQuestion], int, int]:
     """The distinct gap questions of the range, most frequent first (at most `limit`); also the number of
-    gap questions and of distinct texts in all."""
+    gap questions and of distinct texts in all (window functions over the groups: one query)."""
     gap, unpicked = gap_condition(filters)
     days = filters.days
     middle = days[len(days) // 2]
@@ -99,50 +100,82 @@ def load_questions(session: Session, filters: Filters, limit: int) -> tuple[list
     def flag(condition):
         return func.sum(case((condition, 1), else_=0))
 
-    where = [*filters.questions(), gap]
-    total, distinct = session.execute(
-        select(func.count(), func.count(func.distinct(Q.text_hash))).where(*where)
-    ).one()
     rows = session.execute(
         select(
             Q.text_hash, func.min(Q.question), func.count(), func.count(func.distinct(Q.conversation_id)),
-            flag(Q.local_day >= middle) if len(days) > 1 else func.count(),
+            flag(Q.local_day >= middle) if len(days) > 1 else literal(0),
             flag(Q.decision == "no_answer"), flag(unpicked), flag(Q.helpful.is_(False)),
             flag(Q.handover_reason.in_(FAILURE_REASONS)),
-        ).where(*where).group_by(Q.text_hash).order_by(func.count().desc(), Q.text_hash).limit(limit)
+            func.count().over(), func.sum(func.count()).over(),
+        ).where(*filters.questions(), gap).group_by(Q.text_hash)
+        .order_by(func.count().desc(), Q.text_hash).limit(limit)
     ).all()
-    questions = []
-    for text_hash, text, count, conversations, recent, no_answer, unpicked_n, not_helpful, handover in rows:
+    questions, distinct, total = [], 0, 0
+    for text_hash, text, count, conversations, recent, no_answer, unpicked_n, not_helpful, handover, groups, all_ in rows:
         kinds = Counter({"no_answer": int(no_answer or 0), "unpicked": int(unpicked_n or 0),
                          "not_helpful": int(not_helpful or 0), "handover": int(handover or 0)})
-        questions.append(GapQuestion(text_hash, text, int(count), int(conversations), int(recent or 0),
-                                     +kinds))
-    return questions, int(total or 0), int(distinct or 0)
+        questions.append(GapQuestion(text_hash, text, int(count), int(conversations), int(recent or 0), +kinds))
+        distinct, total = int(groups), int(all_)
+    return questions, total, distinct
 
 
-def attach_vectors(session: Session, questions: list[GapQuestion], model) -> int:
-    """Vectors from the store; the missing ones embedded now (and stored). Returns how many were embedded."""
+class VectorCache:
+    """Question vectors of this process (text hash → float32), so repeated views need not read them from the
+    database again; bounded, least recently used out first (20,000 vectors are about 30 MB)."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, model_id: str, text_hash: str) -> np.ndarray | None:
+        with self._lock:
+            vector = self._vectors.get((model_id, text_hash))
+            if vector is not None:
+                self._vectors.move_to_end((model_id, text_hash))
+            return vector
+
+    def put(self, model_id: str, text_hash: str, vector: np.ndarray) -> None:
+        with self._lock:
+            self._vectors[(model_id, text_hash)] = vector
+            self._vectors.move_to_end((model_id, text_hash))
+            while len(self._vectors) > self.limit:
+                self._vectors.popitem(last=False)
+
+
+VECTORS = VectorCache()
+
+
+def attach_vectors(session: Session, questions: list[GapQuestion], model, cache: VectorCache = VECTORS) -> int:
+    """Vectors from this process's cache, then from the store (float16); the missing ones embedded now (and
+    stored). Returns how many were embedded."""
     model_id = model.model_id
-    by_hash = {q.text_hash: q for q in questions}
+    for question in questions:
+        question.vector = cache.get(model_id, question.text_hash)
+    by_hash = {q.text_hash: q for q in questions if q.vector is None}
     hashes = list(by_hash)
-    for start in range(0, len(hashes), 500):
-        chunk = hashes[start:start + 500]
+    for start in range(0, len(hashes), 1000):
+        chunk = hashes[start:start + 1000]
         for text_hash, blob in session.execute(
             select(QuestionVector.text_hash, QuestionVector.vector)
             .where(QuestionVector.model == model_id, QuestionVector.text_hash.in_(chunk))
         ):
-            by_hash[text_hash].vector = np.frombuffer(blob, dtype=np.float32)
+            vector = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+            by_hash[text_hash].vector = vector
+            cache.put(model_id, text_hash, vector)
     missing = [q for q in questions if q.vector is None]
     for start in range(0, len(missing), EMBED_BATCH):
         batch = missing[start:start + EMBED_BATCH]
         vectors = model.encode_queries([q.text for q in batch])
         for question, vector in zip(batch, vectors):
-            question.vector = np.ascontiguousarray(vector, dtype=np.float32)
+            question.vector = np.asarray(vector, dtype=np.float16).astype(np.float32)
+            cache.put(model_id, question.text_hash, question.vector)
         try:
             with session.begin_nested():
                 known = set(session.scalars(select(QuestionVector.text_hash).where(
                     QuestionVector.model == model_id, QuestionVector.text_hash.in_([q.text_hash for q in batch]))))
-                session.add_all(QuestionVector(text_hash=q.text_hash, model=model_id, vector=q.vector.tobytes())
+                session.add_all(QuestionVector(text_hash=q.text_hash, model=model_id,
+                                               vector=q.vector.astype(np.float16).tobytes())
                                 for q in batch if q.text_hash not in known)
         except Exception:  # another replica stored the same vectors at the same moment: they are equal
             log.info("insights: question vectors stored concurrently; keeping the other copy")
@@ -164,9 +197,9 @@ def cluster(vectors: np.ndarray, weights: np.ndarray, threshold: float) -> np.nd
     if n > DIRECT_LIMIT:
         import faiss
 
-        k = min(MICRO_CLUSTERS, n // 4)
+        k = min(MICRO_CLUSTERS, n // 20)
         data = np.ascontiguousarray(vectors, dtype=np.float32)
-        kmeans = faiss.Kmeans(data.shape[1], k, niter=12, seed=20261130, spherical=True, verbose=False,
+        kmeans = faiss.Kmeans(data.shape[1], k, niter=10, seed=20261130, spherical=True, verbose=False,
                               min_points_per_centroid=1, max_points_per_centroid=max(256, n // k + 1))
         kmeans.train(data, weights=np.ascontiguousarray(weights, dtype=np.float32))
         _, assigned = kmeans.index.search(data, 1)

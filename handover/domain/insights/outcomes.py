@@ -67,6 +67,15 @@ def categories():
 
 def report(session: Session, filters: Filters) -> list[Table]:
     where = filters.conversations()
+    handed = summary_tables(session, filters)
+    return [*handed[:2], _reasons(session, where, handed[2]), _handover_outcomes(session, where),
+            _declines(session, filters)]
+
+
+def summary_tables(session: Session, filters: Filters) -> tuple[Table, Table, int]:
+    """The rates and the five outcomes (two queries: one over the conversations, one over the questions); also
+    the number of conversations with a handover."""
+    where = filters.conversations()
     finished = filters.finished()
     asked, handed = _asked(), _handed()
     outcome_sums = {key: _sum(and_(asked, finished, condition)) for key, condition in categories().items()}
@@ -150,8 +159,7 @@ def report(session: Session, filters: Filters) -> list[Table]:
         "Anteile summieren sich zu 100 %.",
         chart="bars", x="outcome", y=["conversations"],
     )
-    return [summary, distribution, _reasons(session, where, n["handed"]), _handover_outcomes(session, where),
-            _declines(session, filters)]
+    return summary, distribution, n["handed"]
 
 
 def _reasons(session: Session, where: list, handed: int) -> Table:

@@ -159,8 +159,9 @@ def seed(session: Session, *, conversations: int, days: int, tz: tzinfo, seed: i
         facts.clear()
         questions.clear()
 
-    for _ in range(conversations):
-        facts_row, question_rows = _conversation(rng, now, days, tz, (services, referrals), agents)
+    # In start order, as a running installation appends them (rows of a date range lie together on disk).
+    for started in sorted(_start(rng, now, days, tz) for _ in range(conversations)):
+        facts_row, question_rows = _conversation(rng, started, now, tz, (services, referrals), agents)
         facts.append(facts_row)
         questions.extend(question_rows)
         if len(facts) >= batch:
@@ -169,10 +170,9 @@ def seed(session: Session, *, conversations: int, days: int, tz: tzinfo, seed: i
     return counts
 
 
-def _conversation(rng: random.Random, now: datetime, days: int, tz: tzinfo, pools, agents):
+def _conversation(rng: random.Random, started: datetime, now: datetime, tz: tzinfo, pools, agents):
     services, referrals = pools
     topics = services + referrals
-    started = _start(rng, now, days, tz)
     day, weekday, hour = local_parts(started, tz)
     language = _choice(rng, LANGUAGES)
     conversation_id = "demo" + uuid.UUID(int=rng.getrandbits(128)).hex[:28]

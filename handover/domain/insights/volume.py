@@ -19,17 +19,23 @@ COUNTED = (
 )
 
 
-def report(session: Session, filters: Filters) -> list[Table]:
-    where = filters.conversations()
-    total = session.scalar(select(func.count()).select_from(C).where(*where)) or 0
-    per_day = dict(session.execute(select(C.local_day, func.count()).where(*where).group_by(C.local_day)).all())
-    days = Table(
+def days_table(session: Session, filters: Filters) -> Table:
+    per_day = dict(session.execute(
+        select(C.local_day, func.count()).where(*filters.conversations()).group_by(C.local_day)
+    ).all())
+    return Table(
         "volume_days", "Gespräche pro Tag",
         [Column("day", "Tag", "day"), Column("conversations", "Gespräche", "count")],
         [{"day": day, "conversations": per_day.get(day, 0)} for day in filters.days],
         definition=COUNTED, chart="columns", x="day", y=["conversations"],
-        note=f"{total} Gespräche im Zeitraum.",
+        note=f"{sum(per_day.values())} Gespräche im Zeitraum.",
     )
+
+
+def report(session: Session, filters: Filters) -> list[Table]:
+    where = filters.conversations()
+    days = days_table(session, filters)
+    total = sum(row["conversations"] for row in days.rows)
     cells = {
         (weekday, hour): count
         for weekday, hour, count in session.execute(

@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("conversation_id", "seq", name="uq_analytics_questions_seq"),
     )
     op.create_index("ix_analytics_questions_asked", "analytics_questions", ["asked_at"])
+    op.create_index("ix_analytics_questions_day", "analytics_questions", ["local_day"])
     op.create_index("ix_analytics_questions_conversation", "analytics_questions", ["conversation_id", "seq"])
     op.create_index("ix_analytics_questions_article", "analytics_questions", ["article_id"])
 
@@ -115,6 +116,7 @@ def downgrade() -> None:
     op.drop_table("analytics_question_vectors")
     op.drop_index("ix_analytics_questions_article", table_name="analytics_questions")
     op.drop_index("ix_analytics_questions_conversation", table_name="analytics_questions")
+    op.drop_index("ix_analytics_questions_day", table_name="analytics_questions")
     op.drop_index("ix_analytics_questions_asked", table_name="analytics_questions")
     op.drop_table("analytics_questions")
     op.drop_index("ix_analytics_conversations_day", table_name="analytics_conversations")
