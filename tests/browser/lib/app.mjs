@@ -50,7 +50,7 @@ function baseEnv(dataDir, extraEnv) {
     TRANSFORMERS_OFFLINE: '1',
     BUERGERBOT_DATA_DIR: dataDir,
     BUERGERBOT_WATCH_ARTICLES: 'false',
-    // The tests open many conversations from 127.0.0.1 within a minute (tests/browser/security.test.mjs lowers it).
+    // The tests open many conversations from 127.0.0.1 within a minute (the per-IP limit is tested in tests/handover).
     BUERGERBOT_NEW_CONVERSATIONS_PER_MINUTE_PER_IP: '100000',
     ...extraEnv,
   };
