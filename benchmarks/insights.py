@@ -157,6 +157,12 @@ def measure(base: str, runs: int) -> dict:
         first = client.get(path)
         first.raise_for_status()
         first_ms = (time.perf_counter() - started) * 1000
+        warm_up = 0.0
+        if name.startswith("gaps"):  # new questions are embedded in the background after the first view
+            waited = time.perf_counter()
+            while client.get(path).json()["pending"]:
+                time.sleep(5)
+            warm_up = time.perf_counter() - waited
         timings = []
         for _ in range(runs):
             started = time.perf_counter()
@@ -172,8 +178,10 @@ def measure(base: str, runs: int) -> dict:
             "meets_target": percentile(timings, 95) <= TARGET_P95_MS,
         }
         if name.startswith("gaps"):
+            body = client.get(path).json()
             results[name].update(questions=body["total_questions"], distinct=body["distinct_questions"],
-                                 clusters=len(body["clusters"]), embedded_on_first_load=body["embedded_now"])
+                                 clusters=len(body["clusters"]), embedded_in_first_view=first.json()["embedded_now"],
+                                 embedded_in_background_seconds=round(warm_up, 1))
         else:
             results[name]["conversations"] = int(body["tables"][0]["note"].split()[0])
         print(f"{name}: p50 {results[name]['p50_ms']} ms, p95 {results[name]['p95_ms']} ms "

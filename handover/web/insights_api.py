@@ -169,9 +169,19 @@ async def report_csv(request: Request, report: str, table_id: str, info: Insight
     return _csv(table.csv(), f"{table_id}_{filters.start.isoformat()}_{filters.end.isoformat()}")
 
 
+# New questions embedded within one view at most (about ten seconds on two cores); the rest in the background.
+EMBED_BUDGET = 600
+
+
 async def _gaps(request: Request, filters: Filters, settings, knowledge) -> dict:
-    return await _in_thread(request, lambda s: gap_clusters.gaps(
-        s, filters, knowledge, threshold=settings.insights_cluster_similarity, limit=settings.insights_gap_limit))
+    result = await _in_thread(request, lambda s: gap_clusters.gaps(
+        s, filters, knowledge, threshold=settings.insights_cluster_similarity, limit=settings.insights_gap_limit,
+        embed_budget=EMBED_BUDGET))
+    if result["pending"]:
+        runtime = _runtime(request)
+        runtime.conversations.tasks.spawn(asyncio.to_thread(
+            gap_clusters.warm_vectors, runtime.db.run_sync, filters, knowledge, settings.insights_gap_limit))
+    return result
 
 
 @router.get("/api/insights/gaps", summary="Knowledge gaps: unanswered questions clustered by meaning")
@@ -198,7 +208,7 @@ async def mark_gap(request: Request, body: MarkIn, info: InsightsDep, params: Pa
 
     def work(session):
         result = gap_clusters.gaps(session, filters, knowledge, threshold=settings.insights_cluster_similarity,
-                                   limit=settings.insights_gap_limit)
+                                   limit=settings.insights_gap_limit, embed_budget=EMBED_BUDGET)
         try:
             return gap_clusters.mark(session, result, body.key, body.status, info.agent.display_name)
         except LookupError as error:

@@ -154,6 +154,16 @@ describe('insights page', () => {
     assert.equal(await page.isHidden('#insights-console-link'), true);
     await page.click('#insights-nav a[data-report="gaps"]');
     await page.waitForSelector('#gap-list .gap', { timeout: 240_000 });
+    // A view embeds a bounded number of new questions; the rest follow in the background: wait for them, reload.
+    await page.waitForFunction(async () => {
+      const result = await (await fetch(`/api/insights/gaps?${location.hash.split('?')[1] || ''}`)).json();
+      return result.pending === 0;
+    }, null, { timeout: 240_000, polling: 2000 });
+    await Promise.all([
+      page.waitForResponse((response) => response.url().includes('/api/insights/gaps?'), { timeout: WAIT }),
+      page.click('#insights-filters button[type="submit"]'),
+    ]);
+    await page.waitForSelector('#insights-content[aria-busy="false"] #gap-list .gap', { timeout: WAIT });
     const first = await page.$eval('#gap-list .gap', (gap) => ({
       title: gap.querySelector('h3').textContent,
       examples: gap.querySelectorAll('ul.examples li').length,

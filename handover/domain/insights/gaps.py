@@ -146,9 +146,11 @@ class VectorCache:
 VECTORS = VectorCache()
 
 
-def attach_vectors(session: Session, questions: list[GapQuestion], model, cache: VectorCache = VECTORS) -> int:
+def attach_vectors(session: Session, questions: list[GapQuestion], model, cache: VectorCache = VECTORS,
+                   budget: int | None = None) -> int:
     """Vectors from this process's cache, then from the store (float16); the missing ones embedded now (and
-    stored). Returns how many were embedded."""
+    stored), at most `budget` of them (the most frequent first; the others keep no vector). Returns how many
+    were embedded."""
     model_id = model.model_id
     for question in questions:
         question.vector = cache.get(model_id, question.text_hash)
@@ -163,7 +165,7 @@ def attach_vectors(session: Session, questions: list[GapQuestion], model, cache:
             vector = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
             by_hash[text_hash].vector = vector
             cache.put(model_id, text_hash, vector)
-    missing = [q for q in questions if q.vector is None]
+    missing = [q for q in questions if q.vector is None][:budget]
     for start in range(0, len(missing), EMBED_BATCH):
         batch = missing[start:start + EMBED_BATCH]
         vectors = model.encode_queries([q.text for q in batch])
@@ -319,11 +321,16 @@ def _mark_of(marks, centroid: np.ndarray, threshold: float) -> dict | None:
             "marked_by": best.marked_by, "marked_at": best.created_at.isoformat() if best.created_at else None}
 
 
-def gaps(session: Session, filters: Filters, knowledge, *, threshold: float, limit: int) -> dict:
-    """The clusters of the range (biggest first) with what the console and the CLI show."""
+def gaps(session: Session, filters: Filters, knowledge, *, threshold: float, limit: int,
+         embed_budget: int | None = None) -> dict:
+    """The clusters of the range (biggest first) with what the console and the CLI show. With `embed_budget`,
+    at most that many new questions are embedded in this call; questions still without a vector are left out
+    and counted as `pending` (warm_vectors embeds them in the background)."""
     questions, total, distinct = load_questions(session, filters, limit)
     model = knowledge.model
-    embedded = attach_vectors(session, questions, model) if questions else 0
+    embedded = attach_vectors(session, questions, model, budget=embed_budget) if questions else 0
+    pending = sum(q.vector is None for q in questions)
+    questions = [q for q in questions if q.vector is not None]
     clusters: list[dict] = []
     small_clusters = small_questions = 0
     if questions:
@@ -380,11 +387,30 @@ def gaps(session: Session, filters: Filters, knowledge, *, threshold: float, lim
         "clustered_questions": len(questions),
         "truncated": distinct > len(questions),
         "embedded_now": embedded,
+        "pending": pending,
         "model": model.model_id,
         "threshold": threshold,
         "clusters": clusters,
         "small": {"clusters": small_clusters, "questions": small_questions},
     }
+
+
+_warming = threading.Lock()
+
+
+def warm_vectors(run_db, filters: Filters, knowledge, limit: int) -> int:
+    """Embeds (and stores) the vectors the last view left pending; one warm-up at a time per process.
+    `run_db(work)` runs work(session) in a transaction of its own."""
+    if not _warming.acquire(blocking=False):
+        return 0
+    try:
+        def work(session: Session) -> int:
+            questions, _, _ = load_questions(session, filters, limit)
+            return attach_vectors(session, questions, knowledge.model)
+
+        return run_db(work)
+    finally:
+        _warming.release()
 
 
 def _distinct_conversations(session: Session, filters: Filters, hashes: list[str]) -> int:

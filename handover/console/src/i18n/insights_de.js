@@ -51,6 +51,7 @@ export default {
   'insights.gaps.summary': '{questions} Fragen ohne befriedigende Antwort, {clusters} Gruppen ab 5 Gesprächen.',
   'insights.gaps.small': '{clusters} kleinere Gruppen mit zusammen {questions} Fragen werden nur gezählt.',
   'insights.gaps.truncated': 'Nur die {n} häufigsten verschiedenen Fragen wurden gruppiert.',
+  'insights.gaps.pending': '{n} neue Fragen werden noch ausgewertet; bitte in einer Minute neu laden.',
   'insights.gaps.none': 'Keine Wissenslücken im gewählten Zeitraum.',
   'insights.gaps.size': '{conversations} Gespräche, {questions} Fragen',
   'insights.gaps.examples': 'Beispiele:',

@@ -50,6 +50,7 @@ export default {
   'insights.gaps.summary': '{questions} questions without a satisfying answer, {clusters} groups of 5 conversations or more.',
   'insights.gaps.small': '{clusters} smaller groups with {questions} questions in all are only counted.',
   'insights.gaps.truncated': 'Only the {n} most frequent distinct questions were grouped.',
+  'insights.gaps.pending': '{n} new questions are still being analysed; please reload in a minute.',
   'insights.gaps.none': 'No knowledge gaps in the chosen period.',
   'insights.gaps.size': '{conversations} conversations, {questions} questions',
   'insights.gaps.examples': 'Examples:',

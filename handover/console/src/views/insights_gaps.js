@@ -90,6 +90,7 @@ export function renderGaps(result) {
   const summary = [t('insights.gaps.summary', { questions: result.total_questions, clusters: result.clusters.length })];
   if (result.small.clusters) summary.push(t('insights.gaps.small', result.small));
   if (result.truncated) summary.push(t('insights.gaps.truncated', { n: result.clustered_questions }));
+  if (result.pending) summary.push(t('insights.gaps.pending', { n: result.pending }));
   nodes.push(el('section', { className: 'insights-card', 'aria-labelledby': 'gaps-heading' }, [
     el('h2', { id: 'gaps-heading', text: t('insights.gaps.heading') }),
     el('p', { className: 'definition', text: t('insights.def.gaps') }),
