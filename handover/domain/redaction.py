@@ -38,7 +38,8 @@ _CASE_NUMBER = re.compile(r"\b(?:[A-Za-z]{1,4}-\d{4}-\d{3,}|\d{2,4}/\d{3,}/\d{2,
 # Digits and separators, starting with a digit, + or 00, with at least seven digits; an ISO date and a pair of
 # years (Schuljahr 2025/2026) are not numbers.
 _PHONE = re.compile(
-    r"(?<![\w/])(?!\d{4}-\d{2}-\d{2}\b)(?!(?:19|20)\d\d\s?[/ -]\s?(?:19|20)?\d\d\b)(?:\+|00|\()?\d[\d ()/-]{6,}\d(?![\w/])"
+    r"(?<![\w/])(?!\d{4}-\d{2}-\d{2}\b)(?!(?:19|20)\d\d\s?[/ -]\s?(?:19|20)?\d\d\b)"
+    r"(?:\+|00|\()?\d[\d ()/-]{6,}\d(?![\w/])"
 )
 
 _STREET_SUFFIX = (

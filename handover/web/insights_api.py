@@ -74,7 +74,9 @@ def _filters(request: Request, params: FilterParams) -> Filters:
 
 
 def _params(
-    start: Annotated[str | None, Query(alias="from", max_length=10, description="First local day (YYYY-MM-DD).")] = None,
+    start: Annotated[
+        str | None, Query(alias="from", max_length=10, description="First local day (YYYY-MM-DD).")
+    ] = None,
     end: Annotated[str | None, Query(alias="to", max_length=10, description="Last local day (YYYY-MM-DD).")] = None,
     since: Annotated[str | None, Query(max_length=8, description="Instead of from: 30d, 8w, 6m.")] = None,
     department: Annotated[str | None, Query(max_length=64)] = None,

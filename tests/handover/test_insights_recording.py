@@ -139,7 +139,7 @@ async def test_the_actions_record_facts_the_reports_count(ctx):
     first = await start(ctx)
     question = "Was kostet ein Personalausweis? Ich heiße Anna Schmidt, anna.schmidt@example.org"
     await turn(ctx, first, question, answer(question, "personalausweis", "buergerbuero", "ausweise-und-dokumente"))
-    await turn(ctx, first, "/feedback_negative", reply_text="Das tut mir leid. Möchten Sie mit einem Menschen sprechen?")
+    await turn(ctx, first, "/feedback_negative", reply_text="Möchten Sie mit einem Menschen sprechen?")
     row, questions = await facts(ctx, first)
     assert (row.questions, row.answers, row.helpful, row.not_helpful, row.last_feedback) == (1, 1, 0, 1, False)
     assert questions[0].question == "Was kostet ein Personalausweis? Ich heiße [NAME], [E-MAIL]"

@@ -26,7 +26,6 @@ import re
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import numpy as np
 import yaml
@@ -111,7 +110,8 @@ def load_questions(session: Session, filters: Filters, limit: int) -> tuple[list
         .order_by(func.count().desc(), Q.text_hash).limit(limit)
     ).all()
     questions, distinct, total = [], 0, 0
-    for text_hash, text, count, conversations, recent, no_answer, unpicked_n, not_helpful, handover, groups, all_ in rows:
+    for row in rows:
+        text_hash, text, count, conversations, recent, no_answer, unpicked_n, not_helpful, handover, groups, all_ = row
         kinds = Counter({"no_answer": int(no_answer or 0), "unpicked": int(unpicked_n or 0),
                          "not_helpful": int(not_helpful or 0), "handover": int(handover or 0)})
         questions.append(GapQuestion(text_hash, text, int(count), int(conversations), int(recent or 0), +kinds))

@@ -219,7 +219,8 @@ def _conversation(rng: random.Random, started: datetime, now: datetime, tz: tzin
             decline=("offtopic" if gap_key in OFFTOPIC else "not_covered") if decision == "no_answer" else None,
             concern="crisis" if decision == "support" else None,
             score=round(rng.uniform(0.9, 1.05) if decision == "answer" else rng.uniform(0.7, 0.89), 3),
-            candidates=[t.article_id for t in rng.sample(topics, min(3, len(topics)))] if decision == "clarify" else None,
+            candidates=[t.article_id for t in rng.sample(topics, min(3, len(topics)))]
+            if decision == "clarify" else None,
             language=language, department=topic.department if topic and decision == "answer" else row["department"],
             lebenslage=topic.lebenslage if topic and decision == "answer" else row["lebenslage"],
             picked=picked, helpful=helpful, handover_reason=None,

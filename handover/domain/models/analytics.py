@@ -54,7 +54,8 @@ class ConversationFacts(Base):
     # the handover (the first one of the conversation)
     handover_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     handover_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    handover_outcome: Mapped[str | None] = mapped_column(String(30), nullable=True)  # queued | outside_office_hours | no_agent_online
+    # queued | outside_office_hours | no_agent_online | proactive
+    handover_outcome: Mapped[str | None] = mapped_column(String(30), nullable=True)
     answered_before_handover: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

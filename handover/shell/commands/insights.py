@@ -45,8 +45,8 @@ def gaps(
         errors_console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
     knowledge = _service(settings)
-    result = db.run_sync(lambda s: gap_clusters.gaps(s, filters, knowledge, threshold=settings.insights_cluster_similarity,
-                                                     limit=settings.insights_gap_limit))
+    result = db.run_sync(lambda s: gap_clusters.gaps(
+        s, filters, knowledge, threshold=settings.insights_cluster_similarity, limit=settings.insights_gap_limit))
     if csv:
         sys.stdout.write(gap_clusters.table(result).csv())
         return
