@@ -109,7 +109,9 @@ class Routing:
         load = self.loads(session)
         cutoff = now - timedelta(seconds=self.presence_timeout_seconds)
         result = []
-        for agent in session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.display_name)):
+        # Editors (knowledge insights only) take no chats: they are no one to transfer to or to watch.
+        for agent in session.scalars(select(Agent).where(Agent.active.is_(True), Agent.role != "editor")
+                                     .order_by(Agent.display_name)):
             fresh = agent.presence_seen_at is not None and agent.presence_seen_at >= cutoff
             result.append(
                 {

@@ -20,7 +20,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from handover.domain.agent_accounts import AgentInfo, create_agent
-from handover.domain.conversations import agent_messages, bot_replies, citizen_turns, claims, closing, lifecycle
+from handover.domain.conversations import (
+    agent_messages,
+    bot_replies,
+    citizen_turns,
+    claims,
+    closing,
+    lifecycle,
+    transfers,
+)
 from handover.domain.conversations.rate_limit import RateLimiter
 from handover.domain.conversations.retention import purge
 from handover.domain.insights import catalog
@@ -33,6 +41,7 @@ from handover.domain.routing import Routing
 from handover.shell.database import Database, make_engine, make_sessionmaker, upgrade_database
 from handover.shell.metrics import Metrics
 from handover.shell.pubsub import make_pubsub
+from handover.web.frames import FrameError
 from tests.bot.servers import fresh_postgres_schema
 from tests.handover.conftest import DEPARTMENTS, PASSWORD, free_port
 
@@ -254,3 +263,13 @@ async def test_agents_and_editors_have_no_conversation_rights(ctx):
         password=PASSWORD)))
     assert editor.handles_conversations is False and editor.is_supervisor is False
     assert await ctx.db.run(lambda s: s.scalar(select(Agent.role).where(Agent.id == editor.id))) == "editor"
+    # no one to hand a chat to: not in the team list, and a transfer to them is refused
+    lead = await supervisor(ctx)
+    summaries = await ctx.db.run(lambda s: ctx.routing.agent_summaries(s, datetime.now(timezone.utc)))
+    assert editor.id not in {a["id"] for a in summaries} and lead.id in {a["id"] for a in summaries}
+    conversation_id = await start(ctx)
+    await turn(ctx, conversation_id, "/request_human")
+    assert (await claims.claim(ctx, lead, conversation_id))["type"] == "conversation"
+    with pytest.raises(FrameError) as refused:
+        await transfers.transfer(ctx, lead, conversation_id, department=None, agent_id=editor.id, note=None)
+    assert refused.value.code == "not_found"

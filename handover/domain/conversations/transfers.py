@@ -60,7 +60,7 @@ async def transfer(ctx: ConversationContext, agent: AgentInfo, conversation_id: 
             state_args = ("waiting", "transferred", None, queue)
         else:
             target = session.get(Agent, agent_id)
-            if target is None or not target.active:
+            if target is None or not target.active or target.role == "editor":  # editors take no chats
                 raise FrameError("not_found", "Diese Person gibt es nicht.")
             if routing.loads(session).get(target.id, 0) >= target.capacity:
                 raise FrameError("conflict", f"{target.display_name} hat keine freie Kapazität.")
