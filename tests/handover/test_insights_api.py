@@ -146,7 +146,8 @@ def test_knowledge_gaps_are_clustered_by_meaning(seeded_gaps):
     assert passport["article"]["id"] == "reisepass" and passport["article"]["path"].endswith("reisepass.md")
     assert music["kinds"]["unpicked"] == 6 and music["kinds"]["handover"] == 6
     assert passport["questions_yaml"].startswith("questions:\n  - ")
-    assert all(f"  - {example}\n" in passport["questions_yaml"] for example in PASSPORT)
+    # as article questions: starting with a capital letter (and without a greeting)
+    assert all(f"  - {example[0].upper()}{example[1:]}\n" in passport["questions_yaml"] for example in PASSPORT)
     assert "_centroid" not in rats  # stays on the server
 
     # marks stick to the meaning: the next view shows them, out of scope goes last; clearing removes them

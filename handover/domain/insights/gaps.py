@@ -26,6 +26,7 @@ import re
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import numpy as np
 import yaml
@@ -61,6 +62,7 @@ STOPWORDS = set(
     sich sie sind so soll sollte sowie über um und uns unser unter viel vom von vor war warum was weil welche
     welcher welches wenn wer werde werden wie wieder will wir wird wo wohin woher zu zum zur zwischen guten tag
     danke brauche möchte wann wieso weshalb geht gehen machen mache muß gerne bekomme bekommen frage fragen
+    heiße heisse name entschuldigung schnell musterstadt
     the and for you your with how what where when can does need want have this that from are not please"""
     .split()
 )
@@ -265,7 +267,36 @@ def _labels(groups: list[list[GapQuestion]]) -> list[str]:
     return labels
 
 
-def questions_yaml(examples: list[str]) -> str:
+GREETING = re.compile(r"^(?:(?:hallo|hi|guten\s+(?:tag|morgen|abend)|moin|entschuldigung|frage)\b[\s,.:!]*)+",
+                      re.IGNORECASE)
+NEAR_DUPLICATE = 0.85  # examples whose wording is this alike say nothing new (a greeting, a typo, "bitte")
+
+
+def _plain(text: str) -> str:
+    return " ".join(WORD.findall(GREETING.sub("", text.lower())))
+
+
+def _examples(members: list[GapQuestion]) -> list[str]:
+    """Up to five examples: the most frequent first, without placeholders where possible, none a near copy of
+    one already chosen (the same question with a greeting, a typo or an addition)."""
+    ordered = sorted(members, key=lambda q: (bool(PLACEHOLDER.search(q.text)), -q.questions, q.text))
+    chosen: list[tuple[str, str]] = []
+    for question in ordered[:60]:
+        plain = _plain(question.text)
+        if all(SequenceMatcher(None, plain, other).ratio() < NEAR_DUPLICATE for _, other in chosen):
+            chosen.append((question.text, plain))
+        if len(chosen) == MAX_EXAMPLES:
+            break
+    return [text for text, _ in chosen]
+
+
+def _as_question(text: str) -> str:
+    """An example as an article question: without the greeting, starting with a capital letter."""
+    text = GREETING.sub("", text).strip() or text.strip()
+    return text[:1].upper() + text[1:]
+
+
+def questions_yaml(examples) -> str:
     """A `questions:` entry as the articles write it (two spaces, a dash per question)."""
     lines = ["questions:"]
     for example in examples:
@@ -359,9 +390,7 @@ def gaps(session: Session, filters: Filters, knowledge, *, threshold: float, lim
             kinds = Counter()
             for q in members:
                 kinds.update(q.kinds)
-            ordered = sorted(members, key=lambda q: (-q.questions, q.text))
-            examples = [q.text for q in ordered if not PLACEHOLDER.search(q.text)][:MAX_EXAMPLES] or \
-                [q.text for q in ordered][:MAX_EXAMPLES]
+            examples = _examples(members)
             clusters.append({
                 "key": _key(members),
                 "label": name,
@@ -374,7 +403,7 @@ def gaps(session: Session, filters: Filters, knowledge, *, threshold: float, lim
                 "kinds": {kind: kinds.get(kind, 0) for kind in KINDS},
                 "examples": examples,
                 "article": _nearest_article(knowledge, centroid.astype(np.float32)),
-                "questions_yaml": questions_yaml(examples),
+                "questions_yaml": questions_yaml(_as_question(e) for e in examples),
                 "mark": _mark_of(marks, centroid.astype(np.float32), threshold),
                 "_centroid": centroid.astype(np.float32),
             })
