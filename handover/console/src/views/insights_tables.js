@@ -22,7 +22,7 @@ export function formatValue(value, kind) {
     case 'percent':
       return `${number(value * 100, 1)} %`;
     case 'seconds':
-      return formatDuration(value);
+      return duration(value);
     case 'count':
       return number(value);
     case 'number':
@@ -32,6 +32,14 @@ export function formatValue(value, kind) {
     default:
       return String(value);
   }
+}
+
+/** 75 → "1 min 15 s": waits and first responses are short, whole minutes would hide the difference. */
+function duration(seconds) {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return s % 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s / 60} min`;
+  return formatDuration(s);
 }
 
 export function formatDay(value) {
