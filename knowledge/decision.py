@@ -17,6 +17,7 @@ Decision = Literal["answer", "clarify", "no_answer"]
 KEYWORD_BONUS = 0.05
 COVERAGE_BONUS = 0.03
 STRONG_KEYWORD = 0.5  # the question names a keyword that at most two articles have
+KEYWORD_LEAD = 0.5  # how much more strongly than the others the one article must be named to be answered
 FITTING_COVERAGE = 0.6
 MAX_OFFERED = 3
 # A question (nearly) the same as one of an article's sample questions: the strongest evidence there is.
@@ -88,6 +89,10 @@ def decide(candidates: list[Candidate], thresholds: Thresholds, *, lexical_evide
     near = [c for c in fitting[1:] if c.score >= best.score - thresholds.margin][: MAX_OFFERED - 1]
     if not near:
         return ("answer", [best]) if best.similarity >= thresholds.answer else ("clarify", [best])
-    if best.keyword >= STRONG_KEYWORD and all(c.keyword < best.keyword for c in near):
-        return "answer", [best]
-    return "clarify", [best, *near]
+    close = [best, *near]
+    named = max(close, key=lambda c: c.keyword)
+    if named.keyword >= STRONG_KEYWORD and all(c.keyword + KEYWORD_LEAD <= named.keyword for c in close if c is not named):
+        # Close on similarity, but only one of them is what the question names ("Kindergartenplatz": the Kita
+        # article, not Kindergeld).
+        return "answer", [named]
+    return "clarify", close

@@ -41,7 +41,8 @@ GENERIC = frozenset(
 _OTHER_SCRIPT = re.compile(r"[\u0250-\u1fff\u2c00-\ud7ff\uf900-\ufdff\ufe70-\ufeffşğıİŞĞ]")
 MIN_PREFIX = 4  # a question word of at least this length may name a longer keyword ("Perso" → "Personalausweis")
 MIN_COMPOUND_REST = 3
-MAX_KEYWORD_WEIGHT = 2.0  # "Kindergartenplatz" = "Kindergarten" + at least three more letters
+MAX_KEYWORD_WEIGHT = 2.0
+MIN_HEAD = 6  # "Genehmigung" may name "Baugenehmigung"; "Platz" names too many compounds to mean one  # "Kindergartenplatz" = "Kindergarten" + at least three more letters
 
 
 def topic_terms(question: str) -> list[str]:
@@ -61,12 +62,17 @@ def noun_terms(question: str) -> set[str]:
     return {term for word in _CAPITALISED.findall(question) for term in normalise(word)}
 
 
-def names(term: str, keyword: str) -> bool:
+def names(term: str, keyword: str, *, as_last_part: bool = True) -> bool:
     """Whether a question word names a keyword: the same word, the keyword as the compound's first part, or the
     word as the start of a longer keyword (a short form)."""
     if term == keyword:
         return True
     if len(keyword) >= MIN_PREFIX and term.startswith(keyword) and len(term) - len(keyword) >= MIN_COMPOUND_REST:
+        return True
+    # The question's word is the last part of the keyword: a "Genehmigung" may be the "Baugenehmigung" (the vote is
+    # shared among every article whose keyword ends so).
+    if (as_last_part and len(term) >= MIN_HEAD and keyword.endswith(term)
+            and len(keyword) - len(term) >= MIN_COMPOUND_REST):
         return True
     return len(term) >= MIN_PREFIX + 1 and keyword.startswith(term)
 
@@ -94,7 +100,7 @@ class EvidenceIndex:
         vocabulary: dict[str, frozenset[str]] = {}
         for article in articles:
             entries = [tuple(normalise(keyword)) for keyword in article.keywords]
-            entries += [(term,) for term in normalise(article.title) if term not in GENERIC]
+            entries += [(term,) for term in normalise(article.title) if term not in GENERIC and len(term) >= MIN_PREFIX]
             keywords[article.id] = [entry for entry in dict.fromkeys(entries) if entry]
             vocabulary[article.id] = frozenset(normalise(lexical_text(article)))
         frequency: dict[str, int] = {}
@@ -108,7 +114,9 @@ class EvidenceIndex:
         # keyword ("Zweitwohnung"); one that is not ("Perso") may be.
         if term != keyword and keyword.startswith(term) and term in self.all_words:
             return term.startswith(keyword) and names(term, keyword)
-        return names(term, keyword)
+        # Only a word the articles use on its own is the last part of a compound keyword ("Genehmigung" of
+        # "Baugenehmigung"); "erzählen" merely ends like "Wasserzähler".
+        return names(term, keyword, as_last_part=term in self.all_words)
 
     def naming_terms(self, terms: list[str]) -> dict[str, set[str]]:
         """Article id -> the question words that name one of its keywords (all words of a multi-word keyword)."""
@@ -153,9 +161,10 @@ class EvidenceIndex:
     def _known(self, term: str) -> bool:
         return self._in_vocabulary(term, self.all_words)
 
-    def has_lexical_evidence(self, question: str) -> bool:
-        """Whether words can speak for an article: not for a question in another script or language."""
-        return not _OTHER_SCRIPT.search(question)
+    def has_lexical_evidence(self, question: str, language: str = "de") -> bool:
+        """Whether words can speak for an article: not for a question in another language or script than the
+        articles' German (an English question shares "ID" or "Pass" with them by chance, not by meaning)."""
+        return language == "de" and not _OTHER_SCRIPT.search(question)
 
     def known_share(self, question: str) -> float:
         """Share of the question's topic words that occur anywhere in the knowledge base (idf-weighted)."""

@@ -94,6 +94,7 @@ def run_query(
     lexical_weight: float = LEXICAL_WEIGHT,
     excluded_rows: frozenset[int] = frozenset(),
     article_ids: frozenset[str] | None = None,
+    language: str = "de",
 ) -> SearchResult:
     """One search against one index version (shared by the service and the evaluation).
 
@@ -126,7 +127,7 @@ def run_query(
                   evidence[m.article.id].unknown_noun)
         for position, m in enumerate(matches)
     ]
-    lexical_evidence = not matches or index.evidence.has_lexical_evidence(query)
+    lexical_evidence = not matches or index.evidence.has_lexical_evidence(query, language)
     decision, named = decide(candidates, thresholds, lexical_evidence=lexical_evidence)
     ordered = named + sorted((c for c in candidates if c not in named), key=lambda c: c.score, reverse=True)
     hits = []
@@ -323,11 +324,13 @@ class KnowledgeService:
         return version
 
     def search(self, query: str, *, top_k: int = 3, context: str | None = None,
-               article_ids: frozenset[str] | None = None) -> SearchResult:
+               article_ids: frozenset[str] | None = None, language: str = "de") -> SearchResult:
+        """`language`: the conversation's; a question in another language than the articles' is decided on
+        similarity alone."""
         return run_query(
             self._current().index, self.model, query,
             top_k=top_k, context=context, thresholds=self.thresholds, lexical_weight=self.lexical_weight,
-            article_ids=article_ids,
+            article_ids=article_ids, language=language,
         )
 
     def general_office(self) -> Office | None:

@@ -1,9 +1,12 @@
-"""Application status: the citizen gives the case number, the bot reads the status from the database."""
+"""Application status: the citizen gives the case number, the bot reads the status from the database. A defect
+report's reference number (MM-2026-000042) works here too: its public status (no personal data)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -17,13 +20,33 @@ from bot.actions.form_steps import AskFormStep
 from bot.actions.handover import offer_buttons, offer_events
 from bot.actions.offices import find_office
 from bot.actions.payloads import FormPayload, as_custom
-from bot.actions.service_records import CASE_NUMBER_PREFIX, find_case
+from bot.actions.service_records import CASE_NUMBER_PREFIX, DEFECT_REFERENCE_PREFIX, find_case, report_status
 from bot.actions.texts import CASE_STATUS_LABELS, label, say
+from handover.domain.office_hours import OfficeHours
 
 # Tolerant of the ways people type it: "ms 2026 000123", "MS-2026-123", "Ms2026000123".
 CASE_NUMBER = re.compile(rf"\b{CASE_NUMBER_PREFIX}[\s\-_/]?(\d{{4}})[\s\-_/]?(\d{{1,6}})\b", re.IGNORECASE)
+REPORT_NUMBER = re.compile(rf"\b{DEFECT_REFERENCE_PREFIX}[\s\-_/]?(\d{{4}})[\s\-_/]?(\d{{1,6}})\b", re.IGNORECASE)
 STATUSES_NEEDING_A_PERSON = {"documents_missing"}
 MAX_ECHO_CHARS = 40
+
+
+def normalize_report_number(text: str) -> str | None:
+    match = REPORT_NUMBER.search(text.strip())
+    if match is None:
+        return None
+    year, serial = match.groups()
+    return f"{DEFECT_REFERENCE_PREFIX}-{year}-{int(serial):06d}"
+
+
+@lru_cache(maxsize=4)
+def _office_hours(path: str, modified: float) -> OfficeHours:
+    return OfficeHours.from_file(Path(path))
+
+
+def office_hours(settings) -> OfficeHours:
+    path = Path(settings.departments_file)
+    return _office_hours(str(path), path.stat().st_mtime)
 
 
 def normalize_case_number(text: str) -> str | None:
@@ -45,6 +68,13 @@ class ValidateApplicationStatusForm(FormValidationAction):
         raw = str(slot_value or "").strip()
         # NLU may extract only part of a spaced number ("ms 2026 000123" → "000123"): the whole message decides.
         message = str((tracker.latest_message or {}).get("text") or "")
+        report = normalize_report_number(raw) or normalize_report_number(message)
+        if report is not None:  # a defect report's number: its public status
+            context = current_context()
+            found = await asyncio.to_thread(report_status, context.sessions, report, office_hours(context.settings))
+            if found is None:
+                return {"case_number": None, "form_error": say("error_report_unknown", language, value=report)}
+            return {"case_number": report}
         number = normalize_case_number(raw) or normalize_case_number(message)
         shown = message.strip() if message.strip() and not is_button_payload(message) else raw
         if number is None:
@@ -69,6 +99,8 @@ class ActionShowApplicationStatus(Action):
         context = current_context()
         language = conversation_language(tracker)
         number = tracker.get_slot("case_number") or ""
+        if number.startswith(f"{DEFECT_REFERENCE_PREFIX}-"):
+            return await self.report(dispatcher, tracker, number)
         case = await asyncio.to_thread(find_case, context.sessions, number)
         if case is None:  # deleted between validation and now: say so instead of failing
             dispatcher.utter_message(text=say("error_case_unknown", language, value=number))
@@ -90,3 +122,22 @@ class ActionShowApplicationStatus(Action):
             dispatcher.utter_message(text=say("case_needs_person", language), buttons=offer_buttons(language))
             events += offer_events("form_needs_human")
         return events
+
+    async def report(self, dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> list[EventType]:
+        context = current_context()
+        language = conversation_language(tracker)
+        found = await asyncio.to_thread(report_status, context.sessions, reference, office_hours(context.settings))
+        if found is None:
+            dispatcher.utter_message(text=say("error_report_unknown", language, value=reference))
+            return [*language_events(tracker), SlotSet("case_number", None)]
+        lang = "en" if language == "en" else "de"
+        comment = say("defect_status_comment", language, comment=found["public_comment"]) if found["public_comment"] else ""
+        text = say("defect_status", language, reference=found["reference"], category=found["category_name"][lang],
+                   status=found["status_label"][lang], comment=comment, department=found["department_name"])
+        payload = FormPayload(
+            form="application_status", step="done",
+            result={"reference": found["reference"], "kind": "defect_report", "status": found["status"],
+                    "status_label": found["status_label"][lang], "public_comment": found["public_comment"]},
+        )
+        dispatcher.utter_message(text=text, json_message=as_custom(payload))
+        return [*language_events(tracker), SlotSet("case_number", None)]

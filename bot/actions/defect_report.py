@@ -1,9 +1,16 @@
-"""Mängelmelder: the defect report form (category, location, description, optional contact) and its storage."""
+"""Mängelmelder: the defect report form (category, location, description, optional contact) and its storage.
+
+The category is taken from the first message when it names one ("Die Straßenlaterne … ist kaputt" →
+Straßenbeleuchtung); the place is checked against the street directory (handover/domain/defect_report_locations.py)
+or, shared from the browser, must lie inside the city; an e-mail address brings status updates. The report is
+stored with its department (handover/domain/defect_reports.record_chat_report)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -18,9 +25,34 @@ from bot.actions.offices import defect_category_office
 from bot.actions.payloads import FormPayload, as_custom
 from bot.actions.service_records import save_defect_report
 from bot.actions.texts import DEFECT_CATEGORY_LABELS, label, say
+from handover.domain.defect_report_locations import StreetDirectory
 
 NO_CONTACT = "-"
-FORM_SLOTS = ("defect_category", "defect_location", "defect_description", "defect_contact")
+FORM_SLOTS = ("defect_category", "defect_location", "defect_description", "defect_contact", "defect_latitude",
+              "defect_longitude")
+# Coordinates the widget sends after the citizen pressed "Standort senden":
+# /inform{"latitude": "52.52", "longitude": "13.40"} (or typed as "52.52, 13.40").
+COORDINATES = re.compile(r'"?latitude"?\s*:\s*"?(-?\d{1,2}\.\d+)"?\s*,\s*"?longitude"?\s*:\s*"?(-?\d{1,3}\.\d+)'
+                         r'|^\s*(-?\d{1,2}\.\d{3,})\s*,\s*(-?\d{1,3}\.\d{3,})\s*$')
+
+
+@lru_cache(maxsize=4)
+def _directory(path: str, modified: float) -> StreetDirectory:
+    return StreetDirectory.from_file(Path(path))
+
+
+def street_directory(settings) -> StreetDirectory:
+    """The street directory of the settings, read again when the file changes."""
+    path = Path(settings.streets_file)
+    return _directory(str(path), path.stat().st_mtime)
+
+
+def coordinates_in(text: str) -> tuple[float, float] | None:
+    match = COORDINATES.search(text or "")
+    if match is None:
+        return None
+    lat, lon = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    return float(lat), float(lon)
 
 # Words citizens use for each category (matched as word starts, so "Schlaglöcher" and "Laternen" match).
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
@@ -41,6 +73,8 @@ PHONE = re.compile(r"^\+?[\d\s/()\-]{6,20}$")
 
 
 def normalize_category(value: str) -> str | None:
+    """The category a text names; the most specific word wins ("Straßenlaterne" is street lighting, not the
+    street, although it starts with "Straße")."""
     text = value.strip().lower()
     if text in DEFECT_CATEGORY_LABELS:
         return text
@@ -48,18 +82,27 @@ def normalize_category(value: str) -> str | None:
         if text in (labels["de"].lower(), labels["en"].lower()):
             return key
     words = re.findall(r"[\wäöüß]+", text)
+    best: tuple[int, str] | None = None
     for key, markers in CATEGORY_WORDS.items():
         for marker in markers:
-            if " " in marker and marker in text:
-                return key
-            if any(word.startswith(marker) for word in words):
-                return key
-    return None
+            hit = marker in text if " " in marker else any(word.startswith(marker) for word in words)
+            if hit and (best is None or len(marker) > best[0]):
+                best = (len(marker), key)
+    return best[1] if best else None
 
 
 class ValidateDefectReportForm(FormValidationAction):
     def name(self) -> str:
         return "validate_defect_report_form"
+
+    async def extract_defect_category(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """When the form starts, the message that started it may already name the category."""
+        if tracker.get_slot("defect_category") or tracker.get_slot("requested_slot"):
+            return {}
+        category = normalize_category(str((tracker.latest_message or {}).get("text") or ""))
+        return {"defect_category": category} if category and category != "sonstiges" else {}
 
     async def validate_defect_category(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -72,11 +115,34 @@ class ValidateDefectReportForm(FormValidationAction):
     async def validate_defect_location(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        """A place of the street directory (the citizen's words are kept: "Lindenallee 7, vor der Grundschule"),
+        or coordinates shared from the browser inside the city. "hier", "da", "bei mir" are asked again."""
+        language = conversation_language(tracker)
+        settings = current_context().settings
+        directory = street_directory(settings)
         location = str(slot_value or "").strip()
-        letters = sum(char.isalpha() for char in location)
-        if letters < 3 or location.lower() in NO_WORDS or len(location) > 300:
-            return {"defect_location": None, "form_error": say("error_location", conversation_language(tracker))}
-        return {"defect_location": location}
+        shared = coordinates_in(location)
+        if shared is not None:
+            check = directory.check_coordinates(*shared)
+            if not check.ok:
+                return {"defect_location": None,
+                        "form_error": say("error_location_outside", language, city=settings.city_name)}
+            return {"defect_location": check.location, "defect_latitude": shared[0], "defect_longitude": shared[1]}
+        if len(location) > 300:
+            return {"defect_location": None, "form_error": say("error_location_vague", language)}
+        check = directory.check(location)
+        if check.ok:
+            return {"defect_location": location, "defect_latitude": None, "defect_longitude": None}
+        if check.problem == "number":
+            error = say("error_location_number", language, street=check.street, range=check.suggestion)
+        elif check.problem == "unknown":
+            suggestion = say("location_suggestion", language, name=check.suggestion) if check.suggestion else ""
+            shown = location if len(location) <= 60 else location[:59] + "…"
+            error = say("error_location_unknown", language, value=shown, city=settings.city_name,
+                        suggestion=suggestion)
+        else:
+            error = say("error_location_vague", language)
+        return {"defect_location": None, "form_error": error}
 
     async def validate_defect_description(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -136,17 +202,19 @@ class ActionSubmitDefectReport(Action):
         category = tracker.get_slot("defect_category") or "sonstiges"
         location = tracker.get_slot("defect_location") or ""
         contact = tracker.get_slot("defect_contact")
+        contact = None if contact in (None, NO_CONTACT) else contact
         reference = await asyncio.to_thread(
             save_defect_report, context.sessions,
             category=category, location=location,
             description=tracker.get_slot("defect_description") or "",
-            contact=None if contact in (None, NO_CONTACT) else contact,
-            conversation_id=tracker.sender_id, language=language,
+            contact=contact, conversation_id=tracker.sender_id, language=language,
+            latitude=tracker.get_slot("defect_latitude"), longitude=tracker.get_slot("defect_longitude"),
         )
         office = defect_category_office(context.knowledge, category)
         office_name = office.name if office else context.settings.city_name
+        updates = say("defect_updates", language) if contact and EMAIL.match(contact) else ""
         text = say("defect_saved", language, category=label(DEFECT_CATEGORY_LABELS, category, language),
-                   location=location, reference=reference, office=office_name)
+                   location=location, reference=reference, office=office_name, updates=updates)
         payload = FormPayload(
             form="defect_report", step="done",
             result={"reference": reference, "category": category, "location": location,

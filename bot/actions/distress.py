@@ -66,7 +66,9 @@ _PATTERNS: dict[Concern, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "housing": re.compile(
-        r"(obdachlos|wohnungslos|auf der straße|auf der strasse|räumungsklage|raeumungsklage|zwangsräumung|"
+        r"((bin|werde|wäre|waere|sind|werden|bald|jetzt|gerade) (bald |jetzt |gerade |dann )?(obdachlos|wohnungslos)|"
+        r"(lebe|schlafe|stehe|sitze|lande|landen|sitzen|stehen) (bald |jetzt |dann |morgen )?auf der stra(ß|ss)e|"
+        r"setzt mich auf die stra(ß|ss)e|räumungsklage|raeumungsklage|zwangsräumung|"
         r"zwangsraeumung|rauswurf|fristlos gekündigt|fristlos gekuendigt|wohnung verlier|keine wohnung mehr|"
         r"homeless|eviction|evicted)",
         re.IGNORECASE,

@@ -171,14 +171,35 @@ class ActionOfferHandover(Action):
         return offer_handover_after_failure(dispatcher, tracker)
 
 
+# A "yes" or "no" is short. A longer message the model read as one, with nothing pending to say yes or no to
+# ("Ich möchte einen Bibliotheksausweis" read as `deny`), is a question and gets searched.
+MAX_YES_NO_WORDS = 3
+
+
+async def _as_question_if_nothing_pending(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> list[EventType] | None:
+    if tracker.get_slot("handover_offered") or tracker.get_slot("awaiting_feedback"):
+        return None
+    text = citizen_texts(tracker)[-1] if citizen_texts(tracker) else ""
+    if len(text.split()) <= MAX_YES_NO_WORDS or (tracker.latest_message or {}).get("text", "").startswith("/"):
+        return None
+    from bot.actions.knowledge_answers import ActionAnswerFromKnowledge  # answers build on this module's offers
+
+    return await ActionAnswerFromKnowledge().run(dispatcher, tracker, domain)
+
+
 class ActionHandleAffirm(Action):
-    """'Ja': accepts a pending handover offer, or confirms that the last answer helped."""
+    """'Ja' (and "Das hat geholfen"): accepts a pending handover offer, or confirms that the last answer helped."""
 
     def name(self) -> str:
         return "action_handle_affirm"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language = conversation_language(tracker)
+        as_question = await _as_question_if_nothing_pending(dispatcher, tracker, domain)
+        if as_question is not None:
+            return as_question
         if tracker.get_slot("handover_offered"):
             return perform_handover(dispatcher, tracker, tracker.get_slot("handover_reason") or "low_confidence")
         if tracker.get_slot("awaiting_feedback"):
@@ -196,6 +217,9 @@ class ActionHandleDeny(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language = conversation_language(tracker)
+        as_question = await _as_question_if_nothing_pending(dispatcher, tracker, domain)
+        if as_question is not None:
+            return as_question
         if tracker.get_slot("handover_offered"):
             dispatcher.utter_message(text=say("declined", language))
             return [*language_events(tracker), SlotSet("handover_offered", False), SlotSet("handover_reason", None)]

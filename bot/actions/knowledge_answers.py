@@ -130,12 +130,14 @@ class ActionAnswerFromKnowledge(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, context: ActionContext, language: str, query: str
     ) -> list[EventType]:
         top_k = max(CANDIDATES, context.settings.bot_related_articles + 1)
-        result: SearchResult = await asyncio.to_thread(context.knowledge.search, query, top_k=top_k)
+        result: SearchResult = await asyncio.to_thread(context.knowledge.search, query, top_k=top_k,
+                                                       language=language)
         current = self._current_article(tracker, context)
         if current is not None and is_follow_up(query, current.id, result, context.settings.follow_up_max_words):
             # The same article, the asked aspect's section (searched with the topic for the best section otherwise).
             follow = await asyncio.to_thread(
-                context.knowledge.search, query, top_k=1, context=current.title, article_ids=frozenset({current.id})
+                context.knowledge.search, query, top_k=1, context=current.title, article_ids=frozenset({current.id}),
+                language=language,
             )
             hit = follow.hits[0] if follow.hits else None
             return self._answer(dispatcher, tracker, context, language, query, current,
@@ -288,8 +290,14 @@ class ActionDecline(Action):
         concern = detect_distress(query)
         if concern is not None:
             return only_changes(tracker, await respond_to_distress(dispatcher, tracker, concern))
+        # The model reads some service questions as small talk ("Hat das Rathaus heute Nachmittag auf?"): when the
+        # knowledge base answers it outright, that answer is given instead of the decline.
+        context = current_context()
+        result = await asyncio.to_thread(context.knowledge.search, query, top_k=1, language=language)
+        if result.decision == "answer":
+            return await ActionAnswerFromKnowledge().run(dispatcher, tracker, domain)
         payload = KnowledgePayload(decision="no_answer", query=query, score=0.0, decline="offtopic",
-                                   contact=current_context().knowledge.general_office())
+                                   contact=context.knowledge.general_office())
         dispatcher.utter_message(text=say("offtopic", language), json_message=as_custom(payload))
         return only_changes(tracker, [*language_events(tracker), SlotSet("last_query", query),
                                       SlotSet("last_decision", "no_answer")])

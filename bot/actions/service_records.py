@@ -6,18 +6,13 @@ Synchronous SQLAlchemy, called through `asyncio.to_thread` so the app's event lo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from handover.domain.models.services import (
-    CASE_NUMBER_PREFIX,
-    DEFECT_REFERENCE_PREFIX,
-    ApplicationCase,
-    DefectReport,
-    format_reference,
-)
+from handover.domain.defect_reports import public_status_of, record_chat_report
+from handover.domain.models.services import CASE_NUMBER_PREFIX, DEFECT_REFERENCE_PREFIX, ApplicationCase
+from handover.domain.office_hours import OfficeHours
 
 
 @dataclass(frozen=True)
@@ -31,19 +26,24 @@ class CaseRecord:
 
 def save_defect_report(
     sessions: sessionmaker, *, category: str, location: str, description: str, contact: str | None,
-    conversation_id: str | None, language: str,
+    conversation_id: str | None, language: str, latitude: float | None = None, longitude: float | None = None,
+    upload_id: str | None = None,
 ) -> str:
-    """Stores the report and returns its reference number (`MM-2026-000042`)."""
+    """Stores the report (with its department, the e-mail address for status updates, coordinates and an uploaded
+    photo: handover/domain/defect_reports.py) and returns its reference number (`MM-2026-000042`)."""
     with sessions.begin() as session:
-        report = DefectReport(
-            category=category, location=location, description=description, contact=contact,
-            conversation_id=conversation_id, language=language, status="received",
-            created_at=datetime.now(timezone.utc),
+        report = record_chat_report(
+            session, category_key=category, location=location, description=description, contact=contact,
+            conversation_id=conversation_id, language=language, latitude=latitude, longitude=longitude,
+            upload_id=upload_id,
         )
-        session.add(report)
-        session.flush()  # assigns the id the reference number is made from
-        report.reference = format_reference(DEFECT_REFERENCE_PREFIX, report.created_at.year, report.id)
         return report.reference
+
+
+def report_status(sessions: sessionmaker, reference: str, office_hours: OfficeHours) -> dict | None:
+    """The public status of a defect report by its reference number (no personal data)."""
+    with sessions() as session:
+        return public_status_of(session, reference, office_hours)
 
 
 def find_case(sessions: sessionmaker, case_number: str) -> CaseRecord | None:
@@ -54,4 +54,5 @@ def find_case(sessions: sessionmaker, case_number: str) -> CaseRecord | None:
         return CaseRecord(case.case_number, case.service, case.status, case.status_text, case.office)
 
 
-__all__ = ["CASE_NUMBER_PREFIX", "CaseRecord", "find_case", "save_defect_report"]
+__all__ = ["CASE_NUMBER_PREFIX", "DEFECT_REFERENCE_PREFIX", "CaseRecord", "find_case", "report_status",
+           "save_defect_report"]

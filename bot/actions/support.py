@@ -58,6 +58,11 @@ async def respond_to_distress(
     ]
 
 
+# Below this NLU confidence a `distress` reading without a distress phrase is more likely a misreading ("eine tote
+# Katze auf der Straße gefunden") than a crisis in words the phrases miss: the message is answered as a question.
+TRUSTED_DISTRESS_CONFIDENCE = 0.9
+
+
 class ActionSupport(Action):
     """The `distress` intent: the NLU model heard distress; the phrases decide which kind (crisis if unclear)."""
 
@@ -65,5 +70,11 @@ class ActionSupport(Action):
         return "action_support"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        concern = detect_distress(latest_citizen_text(tracker)) or "crisis"
-        return only_changes(tracker, await respond_to_distress(dispatcher, tracker, concern))
+        text = latest_citizen_text(tracker)
+        concern = detect_distress(text)
+        confidence = ((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0
+        if concern is None and confidence < TRUSTED_DISTRESS_CONFIDENCE:
+            from bot.actions.knowledge_answers import ActionAnswerFromKnowledge
+
+            return await ActionAnswerFromKnowledge().run(dispatcher, tracker, domain)
+        return only_changes(tracker, await respond_to_distress(dispatcher, tracker, concern or "crisis"))

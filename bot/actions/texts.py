@@ -129,10 +129,54 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Please describe briefly what you noticed.",
     },
     "ask_defect_contact": {
-        "de": "Möchten Sie eine E-Mail-Adresse oder Telefonnummer für Rückfragen angeben? Das ist freiwillig – "
-        "wenn nicht, schreiben Sie „nein“.",
-        "en": "Would you like to leave an e-mail address or phone number for questions? This is optional – "
-        "if not, type “no”.",
+        "de": "Möchten Sie eine E-Mail-Adresse angeben? Dann schreiben wir Ihnen, sobald sich der Stand Ihrer "
+        "Meldung ändert. Eine Telefonnummer für Rückfragen geht auch. Das ist freiwillig – wenn nicht, schreiben "
+        "Sie „nein“.",
+        "en": "Would you like to leave an e-mail address? Then we will write to you whenever the status of your "
+        "report changes. A phone number for questions is fine too. This is optional – if not, type “no”.",
+    },
+    # leaving and interrupting a form (cancel button on every step; a question in between is answered)
+    "cancel_form_button": {"de": "Abbrechen", "en": "Cancel"},
+    "form_cancelled_defect_report": {
+        "de": "In Ordnung, ich habe die Meldung abgebrochen. Es wurde nichts gespeichert. Was kann ich sonst für "
+        "Sie tun?",
+        "en": "All right, I have cancelled the report. Nothing has been saved. What else can I do for you?",
+    },
+    "form_cancelled_application_status": {
+        "de": "In Ordnung, ich habe die Statusabfrage abgebrochen. Was kann ich sonst für Sie tun?",
+        "en": "All right, I have cancelled the status query. What else can I do for you?",
+    },
+    "nothing_to_cancel": {
+        "de": "Es ist gerade nichts offen, das ich abbrechen könnte. Was kann ich für Sie tun?",
+        "en": "There is nothing open that I could cancel. What can I do for you?",
+    },
+    "form_resume_defect_report": {
+        "de": "Möchten Sie mit Ihrer Meldung weitermachen? Sonst tippen Sie auf „Abbrechen“.",
+        "en": "Would you like to continue with your report? Otherwise tap “Cancel”.",
+    },
+    "form_resume_application_status": {
+        "de": "Möchten Sie mit der Statusabfrage weitermachen? Sonst tippen Sie auf „Abbrechen“.",
+        "en": "Would you like to continue with the status query? Otherwise tap “Cancel”.",
+    },
+    # location step: checked against the street directory (handover/config/streets.yml)
+    "error_location_vague": {
+        "de": "Bitte geben Sie den Ort genauer an, damit das Team ihn findet: Straße und Hausnummer (zum Beispiel "
+        "Lindenallee 7) oder einen Ort wie „Spielplatz im Lindenpark“.",
+        "en": "Please give the place more precisely so the team can find it: street and house number (for example "
+        "Lindenallee 7) or a place such as “Spielplatz im Lindenpark”.",
+    },
+    "error_location_unknown": {
+        "de": "„{value}“ finde ich im Straßenverzeichnis von {city} nicht.{suggestion} Bitte prüfen Sie die Angabe.",
+        "en": "I cannot find “{value}” in the street directory of {city}.{suggestion} Please check it.",
+    },
+    "location_suggestion": {"de": " Meinten Sie „{name}“?", "en": " Did you mean “{name}”?"},
+    "error_location_number": {
+        "de": "Diese Hausnummer gibt es in der {street} nicht (vorhanden: {range}). Bitte prüfen Sie die Nummer.",
+        "en": "There is no such house number in {street} (numbers: {range}). Please check the number.",
+    },
+    "error_location_outside": {
+        "de": "Dieser Standort liegt nicht in {city}. Bitte nennen Sie Straße und Hausnummer.",
+        "en": "This location is not in {city}. Please give the street and house number.",
     },
     "no_contact": {"de": "Ohne Kontaktangabe", "en": "No contact details"},
     "error_category": {
@@ -154,9 +198,24 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "defect_saved": {
         "de": "Vielen Dank! Ihre Meldung ({category}, {location}) ist eingegangen. Ihre Vorgangsnummer lautet "
-        "{reference}. Das {office} kümmert sich darum.",
+        "{reference}. Das {office} kümmert sich darum. Den Stand können Sie jederzeit hier im Chat mit der "
+        "Vorgangsnummer abfragen.{updates}",
         "en": "Thank you! Your report ({category}, {location}) has been received. Your reference number is "
-        "{reference}. The {office} will take care of it.",
+        "{reference}. The {office} will take care of it. You can check its status here in the chat at any time "
+        "with the reference number.{updates}",
+    },
+    "defect_updates": {
+        "de": " Bei jeder Änderung schreiben wir Ihnen eine E-Mail.",
+        "en": " We will e-mail you whenever it changes.",
+    },
+    "defect_status": {
+        "de": "Ihre Meldung {reference} ({category}) hat den Stand: {status}.{comment} Zuständig: {department}.",
+        "en": "Your report {reference} ({category}) has the status: {status}.{comment} Responsible: {department}.",
+    },
+    "defect_status_comment": {"de": " Hinweis des Teams: {comment}", "en": " Note from the team: {comment}"},
+    "error_report_unknown": {
+        "de": "Zur Vorgangsnummer {value} habe ich keine Meldung gefunden. Bitte prüfen Sie die Nummer.",
+        "en": "I could not find a report with the reference number {value}. Please check the number.",
     },
     # application status form
     "ask_case_number": {
