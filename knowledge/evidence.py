@@ -109,23 +109,37 @@ class EvidenceIndex:
                 frequency[word] = frequency.get(word, 0) + 1
         return cls(keywords, vocabulary, frozenset(frequency), frequency)
 
-    def _names(self, term: str, keyword: str) -> bool:
+    def _naming_strength(self, term: str, keyword: str) -> float:
+        """1 when the question's word is the keyword or a compound starting with it; 0.5 when it is only the
+        keyword's last part or a short form of it (a "Reisepass" question names the Kinderreisepass too, less);
+        0 when it does not name it."""
+        if term == keyword or (len(keyword) >= MIN_PREFIX and term.startswith(keyword)
+                               and len(term) - len(keyword) >= MIN_COMPOUND_REST):
+            return 1.0
         # A question word that is an ordinary word of the articles ("zweiter") is no short form of a longer
-        # keyword ("Zweitwohnung"); one that is not ("Perso") may be.
-        if term != keyword and keyword.startswith(term) and term in self.all_words:
-            return term.startswith(keyword) and names(term, keyword)
-        # Only a word the articles use on its own is the last part of a compound keyword ("Genehmigung" of
-        # "Baugenehmigung"); "erzählen" merely ends like "Wasserzähler".
-        return names(term, keyword, as_last_part=term in self.all_words)
+        # keyword ("Zweitwohnung"); one that is not ("Perso") may be. Only a word the articles use on its own is
+        # the last part of a compound keyword ("Genehmigung" of "Baugenehmigung"; "erzählen" merely ends like
+        # "Wasserzähler").
+        known = term in self.all_words
+        if not known and names(term, keyword, as_last_part=False):
+            return 0.5
+        if known and names(term, keyword) and not keyword.startswith(term):
+            return 0.5
+        return 0.0
 
-    def naming_terms(self, terms: list[str]) -> dict[str, set[str]]:
-        """Article id -> the question words that name one of its keywords (all words of a multi-word keyword)."""
-        found: dict[str, set[str]] = {}
+    def naming_terms(self, terms: list[str]) -> dict[str, dict[str, float]]:
+        """Article id -> the question words that name one of its keywords (all words of a multi-word keyword),
+        each with the strength it names it with."""
+        found: dict[str, dict[str, float]] = {}
         for article_id, entries in self.keywords.items():
             for entry in entries:
-                matched = [[term for term in terms if self._names(term, part)] for part in entry]
+                strengths = [{term: self._naming_strength(term, part) for term in terms} for part in entry]
+                matched = [{t: v for t, v in part.items() if v > 0} for part in strengths]
                 if all(matched):
-                    found.setdefault(article_id, set()).update(term for group in matched for term in group)
+                    named = found.setdefault(article_id, {})
+                    for part in matched:
+                        for term, strength in part.items():
+                            named[term] = max(named.get(term, 0.0), strength)
         return found
 
     def _in_vocabulary(self, term: str, words: frozenset[str]) -> bool:
@@ -142,7 +156,7 @@ class EvidenceIndex:
         naming = self.naming_terms(terms)
         # A word that names keywords of many articles ("Umzug", "anmelden") says less than one that names a keyword
         # of this article only ("Halteverbot"): each word's vote is shared among the articles it names.
-        sharing = {term: sum(1 for named in naming.values() if term in named) for term in terms}
+        sharing = {term: sum(named.get(term, 0.0) for named in naming.values()) for term in terms}
         weights = {term: self._idf(term) for term in terms}
         total = sum(weights.values())
         unknown_noun = any(not self._known(term) for term in noun_terms(question) if term in terms)
@@ -151,7 +165,8 @@ class EvidenceIndex:
             words = self.vocabulary.get(article_id, frozenset())
             covered = sum(weight for term, weight in weights.items() if self._in_vocabulary(term, words))
             result[article_id] = ArticleEvidence(
-                keyword_weight=min(MAX_KEYWORD_WEIGHT, sum(1.0 / sharing[t] for t in naming.get(article_id, ()))),
+                keyword_weight=min(MAX_KEYWORD_WEIGHT, sum(strength / sharing[term] for term, strength
+                                                           in naming.get(article_id, {}).items())),
                 coverage=covered / total if total else 0.0,
                 terms=len(terms),
                 unknown_noun=unknown_noun,

@@ -47,7 +47,7 @@ def test_test_stories_cover_every_path() -> None:
     for needed in ["action_answer_from_knowledge", "action_handover", "action_offer_handover", "action_handle_affirm",
                    "action_handle_deny", "defect_report_form", "action_submit_defect_report",
                    "application_status_form", "action_show_application_status", "utter_back_to_bot",
-                   "utter_chitchat", "action_deactivate_loop"]:
+                   "action_chitchat", "action_decline", "action_support", "action_deactivate_loop"]:
         assert needed in actions, needed
 
 
