@@ -7,7 +7,9 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-SUPPORTED_LANGUAGES = ("de", "en")
+from bot.actions.language_detection import LANGUAGES, follow_language
+
+SUPPORTED_LANGUAGES = LANGUAGES
 
 
 def _user_events(tracker: Tracker) -> list[dict[str, Any]]:
@@ -15,7 +17,7 @@ def _user_events(tracker: Tracker) -> list[dict[str, Any]]:
 
 
 def metadata_language(tracker: Tracker) -> str | None:
-    """The widget sends `{"language": "de"|"en"}` as message metadata; the latest message wins."""
+    """The widget sends `{"language": "de"|"en"|…}` as message metadata; the latest message's."""
     for event in reversed(_user_events(tracker)):
         language = (event.get("metadata") or {}).get("language")
         if language in SUPPORTED_LANGUAGES:
@@ -25,12 +27,27 @@ def metadata_language(tracker: Tracker) -> str | None:
     return language if language in SUPPORTED_LANGUAGES else None
 
 
+def _widget_start_language(tracker: Tracker) -> str:
+    metadata = tracker.get_slot("session_started_metadata") or {}
+    language = metadata.get("language") if isinstance(metadata, dict) else None
+    return language if language in SUPPORTED_LANGUAGES else "de"
+
+
 def conversation_language(tracker: Tracker) -> str:
-    return metadata_language(tracker) or tracker.get_slot("language") or "de"
+    """The language the citizen writes in (bot/actions/language_detection.py), the widget's language as the prior.
+
+    Recomputed from the session's messages, so every action agrees on it: each message that tells its language
+    sets it, a short or ambiguous one ("ok", "ja", a case number) keeps it, and the citizen's press on the
+    widget's language button (a change of the metadata language) wins.
+    """
+    messages = [((event.get("text") or "").strip(), (event.get("metadata") or {}).get("language"))
+                for event in _user_events(tracker)]
+    messages = [(text if not is_button_payload(text) else "", chosen) for text, chosen in messages]
+    return follow_language(messages, _widget_start_language(tracker))
 
 
 def language_events(tracker: Tracker) -> list[SlotSet]:
-    """Keep the `language` slot (which selects response variants) in step with the widget's language."""
+    """Keep the `language` slot (which selects response variants) in step with the conversation's language."""
     language = conversation_language(tracker)
     return [] if tracker.get_slot("language") == language else [SlotSet("language", language)]
 
