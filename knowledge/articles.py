@@ -41,6 +41,21 @@ class Section(BaseModel):
     text: str
 
 
+class Translation(BaseModel):
+    """An editor's translation of an article's title and summary (and optionally sections) into one language."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    sections: list[Section] = Field(default_factory=list)
+
+
+# Languages an article can be translated into (the German text is the official one).
+TRANSLATION_LANGUAGES = ("en", "tr", "uk", "ar")
+TranslationLanguage = Literal["en", "tr", "uk", "ar"]
+
+
 class Office(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -98,6 +113,14 @@ class FrontMatter(BaseModel):
     language: str = "de"
     kind: ArticleKind = "service"
     related: list[str] = Field(default_factory=list)
+    translations: dict[TranslationLanguage, Translation] = Field(default_factory=dict)
+    leichte_sprache: str | None = None
+
+    @field_validator("translations", mode="before")
+    @classmethod
+    def _no_translations(cls, value: Any) -> Any:
+        # `translations:` with nothing below it is an empty mapping, not an error.
+        return {} if value is None else value
 
     @field_validator("related", mode="before")
     @classmethod
@@ -139,12 +162,20 @@ class Article(BaseModel):
     language: str = "de"
     kind: ArticleKind = Field("service", description="service: the city does it; referral: another body is responsible.")
     related: list[str] = Field(default_factory=list, description="Ids of articles an editor links to this one.")
+    translations: dict[str, Translation] = Field(
+        default_factory=dict, description="Editors' translations by language (en, tr, uk, ar); German is official."
+    )
+    leichte_sprache: str | None = Field(None, description="The article in Leichte Sprache (plain German), if written.")
     sections: list[Section] = Field(default_factory=list)
     path: str = Field("", description="Source file, relative to the articles folder.")
 
     def section(self, heading: str) -> Section | None:
         wanted = heading.casefold()
         return next((s for s in self.sections if s.heading.casefold() == wanted), None)
+
+    def translation(self, language: str) -> Translation | None:
+        """The editors' translation into `language`, or None (German, or not translated)."""
+        return self.translations.get(language)
 
     @classmethod
     def from_plain(cls, id: str, title: str, text: str) -> "Article":
@@ -210,6 +241,7 @@ _PYDANTIC_MESSAGES = {
     "extra_forbidden": "unbekanntes Feld (Tippfehler?)",
     "string_type": "muss ein Text sein",
     "list_type": "muss eine Liste sein",
+    "dict_type": "muss eine Zuordnung sein (Zeilen 'feld: wert')",
     "date_from_datetime_parsing": "ist kein gültiges Datum (Format JJJJ-MM-TT)",
     "date_parsing": "ist kein gültiges Datum (Format JJJJ-MM-TT)",
     "date_type": "ist kein gültiges Datum (Format JJJJ-MM-TT)",

@@ -54,6 +54,7 @@ def _progress() -> Progress:
 @app.command()
 def check(articles: ArticlesOption = None) -> None:
     """Alle Artikel prüfen und ALLE Fehler ausgeben; Exit-Code 1, wenn es einen Fehler gibt."""
+    from knowledge.article_warnings import article_warnings
     from knowledge.articles import article_files, scan_folder
 
     folder = articles or get_settings().articles_dir
@@ -64,6 +65,9 @@ def check(articles: ArticlesOption = None) -> None:
     files = len(article_files(folder))
     for error in scan.errors:
         console.print(f"[red]FEHLER[/red] {error}", highlight=False, soft_wrap=True)
+    # Warnings (incomplete translations, Leichte Sprache too hard) do not fail the check: the article is served.
+    for warning in article_warnings(scan.articles):
+        console.print(f"[yellow]HINWEIS[/yellow] {warning}", highlight=False, soft_wrap=True)
     if scan.errors:
         console.print(
             f"{len(scan.errors)} Fehler in {len(scan.failed_paths) or 1} Datei(en); "
