@@ -96,7 +96,7 @@ class HandoverPayload(BaseModel):
     reason: HandoverReason
     department: str | None = None
     summary: str = Field(max_length=300)
-    language: Literal["de", "en"] = "de"
+    language: Literal["de", "en", "tr", "uk", "ar"] = "de"  # the conversation's (bot/actions/language_detection.py)
     lebenslage: str | None = None
     articles: list[MatchedArticle] = Field(default_factory=list)
     last_query: str | None = None
