@@ -1,6 +1,11 @@
-"""Everything the actions say, in German (polite "Sie") and English, looked up by key and language."""
+"""Everything the actions say, in German (polite "Sie") and English here, Turkish, Ukrainian and Arabic from
+bot/locales/, looked up by key and language."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
 
 TEXTS: dict[str, dict[str, str]] = {
     # knowledge answers
@@ -262,6 +267,25 @@ DEFECT_CATEGORY_LABELS: dict[str, dict[str, str]] = {
     "verkehrszeichen": {"de": "Verkehrszeichen und Ampeln", "en": "Traffic signs and lights"},
     "sonstiges": {"de": "Sonstiges", "en": "Other"},
 }
+
+
+# Turkish, Ukrainian and Arabic live in resource files, one per language (bot/locales/<language>.yml), written by
+# translators without touching this module; tests/bot/test_texts_complete.py checks every key has all five languages.
+LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+LOCALE_LANGUAGES = ("tr", "uk", "ar")
+
+
+def _load_locales() -> None:
+    tables = {"texts": TEXTS, "case_status": CASE_STATUS_LABELS, "defect_categories": DEFECT_CATEGORY_LABELS}
+    for language in LOCALE_LANGUAGES:
+        resource = yaml.safe_load((LOCALES_DIR / f"{language}.yml").read_text(encoding="utf-8")) or {}
+        for section, table in tables.items():
+            for key, text in (resource.get(section) or {}).items():
+                if key in table:  # a key removed here but still translated there is ignored, not resurrected
+                    table[key][language] = text
+
+
+_load_locales()
 
 
 def say(key: str, language: str, **values: object) -> str:
