@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING
 from bot.actions.texts import say
 
 if TYPE_CHECKING:
-    from knowledge.articles import Article, Office, Section
+    from knowledge.articles import Article, Office, Section, Translation
 
 SHORT_ANSWER_SENTENCES = 2
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 # A label followed by an inline list ("Kosten: - ab 24 Jahren … - unter 24 …") is split into its items.
 _INLINE_ITEMS = re.compile(r"\s+-\s+(?=\S)")
+# Editors' translations (Arabic has no capitals, Ukrainian and Turkish others than German): any sentence end.
+_ANY_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+(?=\S)")
 
 
 def short_answer(summary: str, sentences: int = SHORT_ANSWER_SENTENCES) -> str:
@@ -65,11 +67,40 @@ def _cut_at_sentence(text: str, max_chars: int) -> str:
     return cut[: boundary + 1] if boundary > max_chars // 3 else cut.rsplit(" ", 1)[0]
 
 
-def service_answer(article: "Article", section: "Section | None", language: str, max_chars: int) -> str:
-    lines = [short_answer(article.summary)]
+def translated(article: "Article", language: str) -> "Translation | None":
+    """The editors' translation of the article into the conversation's language (None for German or none)."""
+    return article.translation(language) if language != "de" else None
+
+
+def localized_title(article: "Article", language: str) -> str:
+    translation = translated(article, language)
+    return translation.title if translation else article.title
+
+
+def _summary_and_section(
+    article: "Article", section: "Section | None", language: str, max_chars: int, sentences: int
+) -> tuple[str, str, bool]:
+    """Short answer and section in the citizen's language where the editors translated them, and whether German
+    text is shown (then the citizen is told in their language that the official text is German)."""
+    translation = translated(article, language)
+    if translation is None:
+        summary, german = short_answer(article.summary, sentences), language != "de"
+    else:
+        parts = _ANY_SENTENCE_END.split(" ".join(translation.summary.split()))
+        summary, german = " ".join(parts[:sentences]).strip(), False
+    body = ""
     if section is not None and section.text.strip():
-        lines.append(section_markdown(section, max_chars))
-    if language != "de":
+        own = next((item for item in translation.sections if item.heading == section.heading), None) \
+            if translation is not None else None
+        body = section_markdown(own or section, max_chars)
+        german = german or (own is None and language != "de")
+    return summary, body, german
+
+
+def service_answer(article: "Article", section: "Section | None", language: str, max_chars: int) -> str:
+    summary, body, german = _summary_and_section(article, section, language, max_chars, SHORT_ANSWER_SENTENCES)
+    lines = [summary, body]
+    if german:
         lines.append(say("german_only", language))
     return "\n".join(line for line in lines if line)
 
@@ -77,13 +108,12 @@ def service_answer(article: "Article", section: "Section | None", language: str,
 def referral_answer(article: "Article", section: "Section | None", language: str, max_chars: int) -> str:
     """Another body is responsible: say so first, then how to reach it (the card carries the contact details)."""
     lines = [say("referral_lead", language, name=article.office.name)]
-    summary = short_answer(article.summary, sentences=3)
+    summary, body, german = _summary_and_section(article, section, language, max_chars, 3)
     # The editors' summary usually opens with the same statement; say it once.
     first, _, rest = summary.partition(". ")
     lines.append(rest if "zuständig" in first and rest else summary)
-    if section is not None and section.text.strip():
-        lines.append(section_markdown(section, max_chars))
-    if language != "de":
+    lines.append(body)
+    if german:
         lines.append(say("german_only", language))
     return "\n".join(line for line in lines if line)
 

@@ -27,7 +27,7 @@ from bot.actions.payloads import (
     RelatedPayload,
     as_custom,
 )
-from bot.actions.answer_text import contact_line, referral_answer, service_answer
+from bot.actions.answer_text import contact_line, localized_title, referral_answer, service_answer, translated
 from bot.actions.distress import detect_distress
 from bot.actions.follow_ups import is_follow_up
 from bot.actions.support import respond_to_distress
@@ -41,11 +41,13 @@ CANDIDATES = 3
 TRAIL_LENGTH = 10
 TOPICS_LENGTH = 10
 
-def article_payload(article: "Article", section: "Section | None") -> ArticlePayload:
+def article_payload(article: "Article", section: "Section | None", language: str = "de") -> ArticlePayload:
+    # The card shows the editors' translation of title and summary in the conversation's language when there is one.
+    translation = translated(article, language)
     return ArticlePayload(
         id=article.id,
-        title=article.title,
-        summary=article.summary,
+        title=translation.title if translation else article.title,
+        summary=translation.summary if translation else article.summary,
         url=article.url,
         online_service=article.online_service,
         updated=article.updated.isoformat(),
@@ -181,9 +183,9 @@ class ActionAnswerFromKnowledge(Action):
         related = related_articles(article, result, context)
         payload = KnowledgePayload(
             decision="answer", query=query, score=round(score, 4),
-            article=article_payload(article, section),
+            article=article_payload(article, section, language),
             candidates=self._candidates(result),
-            related=[RelatedPayload(id=item.id, title=item.title) for item in related],
+            related=[RelatedPayload(id=item.id, title=localized_title(item, language)) for item in related],
             feedback=True,
             aspect=aspect,
             follow_up=follow_up,
@@ -195,7 +197,7 @@ class ActionAnswerFromKnowledge(Action):
             {"title": say("yes", language), "payload": "/feedback_positive"},
             {"title": say("no", language), "payload": "/feedback_negative"},
         ] + [
-            {"title": say("see_also", language, title=item.title),
+            {"title": say("see_also", language, title=localized_title(item, language)),
              "payload": f'/ask_question{{"article_id":"{item.id}"}}'}
             for item in related
         ]
@@ -218,8 +220,8 @@ class ActionAnswerFromKnowledge(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str, query: str, result: "SearchResult"
     ) -> list[EventType]:
         offered = result.hits[: max(1, result.offered)]
-        candidates = [CandidatePayload(id=hit.article.id, title=hit.article.title, score=round(hit.score, 4))
-                      for hit in offered]
+        candidates = [CandidatePayload(id=hit.article.id, title=localized_title(hit.article, language),
+                                       score=round(hit.score, 4)) for hit in offered]
         payload = KnowledgePayload(decision="clarify", query=query, score=round(offered[0].score, 4),
                                    candidates=candidates, aspect=result.aspect)
         buttons = [
