@@ -96,6 +96,11 @@ bench-first-answer: install install-browser index train widget
 	node benchmarks/first_answer.mjs --out benchmarks/results/first_answer.json
 
 # Capacity with one and two Rasa processes (needs the PostgreSQL and Redis of tests/run.sh; README "Capacity").
+# Dialogue quality through the real path on the Musterstadt dev set (../shared/eval/municipal-dev; README "Answers").
+.PHONY: bench-dialogue
+bench-dialogue: install index train
+	$(PY) -m benchmarks.dialogue --rasa $(RASA) --out benchmarks/results/dialogue.json
+
 .PHONY: bench-load
 bench-load: install train
 	$(PY) -m benchmarks.load --rasa $(RASA) --out benchmarks/results/load.json
