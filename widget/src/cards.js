@@ -117,7 +117,7 @@ export function moreSections(article, t) {
     { class: 'more', id: regionId, hidden: true },
     rest.flatMap((section) => [
       section.heading ? h('h4', {}, section.heading) : null,
-      h('div', { class: 'more-text' }, renderMarkdown(section.text, t('newTab'))),
+      h('div', { class: 'more-text' }, renderMarkdown(section.text, t('newTab'), { softBreaks: true })),
     ]),
   );
   const label = h('span', {}, t('showMore'));

@@ -80,8 +80,12 @@ function indentOf(spaces) {
   return spaces.replace(/\t/g, '    ').length;
 }
 
-/** Renders `text` into a DocumentFragment of <p>, <ul>, <ol>, <strong>, <a>, <br> and text nodes. */
-export function renderMarkdown(text, newTabHint = '') {
+/**
+ * Renders `text` into a DocumentFragment of <p>, <ul>, <ol>, <strong>, <a>, <br> and text nodes.
+ * A chat message's single newline is a line break; in an article's Markdown (`softBreaks`) it only wraps the
+ * source, so the lines of a paragraph are joined as in any Markdown renderer.
+ */
+export function renderMarkdown(text, newTabHint = '', { softBreaks = false } = {}) {
   const fragment = document.createDocumentFragment();
   const lines = String(text ?? '').replace(/\r\n?/g, '\n').split('\n');
   let paragraph = null; // the open <p>, lines joined by <br>
@@ -97,7 +101,7 @@ export function renderMarkdown(text, newTabHint = '') {
       if (className) paragraph.className = className;
       fragment.append(paragraph);
     } else {
-      paragraph.append(document.createElement('br'));
+      paragraph.append(softBreaks ? ' ' : document.createElement('br'));
     }
     appendInline(paragraph, content, newTabHint);
     if (className) paragraph = null;
