@@ -98,6 +98,13 @@ def chunk_article(article: Article) -> list[Chunk]:
             chunks.append(Chunk(article.id, "section", f"{lead}{window}", index))
     for index, question in enumerate(article.questions):
         chunks.append(Chunk(article.id, "question", question, question_index=index))
+    # The editors' translations (issue 14): a question in Turkish, Ukrainian, Arabic or English finds the article
+    # through words of its own language, not only through the embedding's cross-lingual reach.
+    for language in sorted(article.translations):
+        translation = article.translations[language]
+        chunks.append(Chunk(article.id, "title", translation.title))
+        for window in text_windows(translation.summary):
+            chunks.append(Chunk(article.id, "summary", f"{_lead(translation.title)}{window}"))
     return chunks
 
 

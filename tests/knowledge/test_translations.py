@@ -86,3 +86,14 @@ def test_check_prints_warnings_and_still_passes(env: Path) -> None:
     result = CliRunner().invoke(app, ["knowledge", "check"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "HINWEIS hundesteuer.md: translations: unvollständig: keine Übersetzung für tr, uk, ar" in result.output
+
+
+def test_translations_are_indexed_as_title_and_summary_chunks() -> None:
+    from knowledge.chunking import chunk_article
+
+    article = scan_folder(REPO_ARTICLES).articles["kindergeld"]
+    texts = [chunk.text for chunk in chunk_article(article) if chunk.kind in ("title", "summary")]
+    for language in TRANSLATION_LANGUAGES:
+        translation = article.translation(language)
+        assert translation.title in texts
+        assert any(text.startswith(translation.title) and translation.summary.split(".")[0] in text for text in texts)
