@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.actions.texts import say
 
 if TYPE_CHECKING:
-    from knowledge.articles import Article, Office, Section, Translation
+    from knowledge.articles import Article, Section, Translation
 
 SHORT_ANSWER_SENTENCES = 2
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"])")
@@ -31,29 +31,48 @@ def short_answer(summary: str, sentences: int = SHORT_ANSWER_SENTENCES) -> str:
 def section_markdown(section: "Section", max_chars: int) -> str:
     """The section as Markdown: its heading in bold on a line of its own, lists as lists, nothing cut mid-item.
 
-    A long section is shortened at the last whole line (or sentence) within `max_chars`; the widget's
-    "Mehr anzeigen" shows the rest of the article.
+    The article's lines are wrapped for editors; they are joined into whole list items and paragraphs first. A long
+    section is shortened after the last whole item or paragraph within `max_chars` (a first one that is longer on
+    its own at its last sentence end); the widget's "Mehr anzeigen" shows the whole article.
     """
-    lines = []
-    for raw in section.text.strip().splitlines():
-        line = raw.rstrip()
-        if not line.strip():
-            continue
-        if not _LIST_ITEM.match(line) and _INLINE_ITEMS.search(line) and ":" in line.split(" - ", 1)[0]:
-            label, *items = _INLINE_ITEMS.split(line)
-            lines.append(label.strip())
-            lines.extend(f"- {item.strip()}" for item in items)
-        else:
-            lines.append(line.strip() if not _LIST_ITEM.match(line) else _LIST_ITEM.sub(_marker(line), line))
-    kept, length = [], 0
-    for line in lines:
-        if kept and length + len(line) > max_chars:
+    kept: list[str] = []
+    length = 0
+    for block in _blocks(section.text):
+        if kept and length + len(block) > max_chars:
             break
-        if not kept and len(line) > max_chars:
-            line = _cut_at_sentence(line, max_chars)
-        kept.append(line)
-        length += len(line) + 1
+        if not kept and len(block) > max_chars:
+            block = _cut_at_sentence(block, max_chars)
+        kept.append(block)
+        length += len(block) + 1
     return "\n".join([f"**{section.heading}**", *kept])
+
+
+def _blocks(text: str) -> list[str]:
+    """List items (with their continuation lines) and paragraphs, each on one line; "Kosten: - a - b" as a list."""
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def close() -> None:
+        if current:
+            blocks.append(" ".join(current))
+            current.clear()
+
+    for raw in text.strip().splitlines():
+        line = raw.strip()
+        if not line:
+            close()
+            continue
+        if _LIST_ITEM.match(line):
+            close()
+            current.append(_LIST_ITEM.sub(_marker(line), line))
+        elif not current and _INLINE_ITEMS.search(line) and ":" in line.split(" - ", 1)[0]:
+            label, *items = _INLINE_ITEMS.split(line)
+            blocks.append(label.strip())
+            blocks.extend(f"- {item.strip()}" for item in items)
+        else:
+            current.append(line)
+    close()
+    return blocks
 
 
 def _marker(line: str) -> str:
@@ -63,8 +82,8 @@ def _marker(line: str) -> str:
 
 def _cut_at_sentence(text: str, max_chars: int) -> str:
     cut = text[:max_chars]
-    boundary = cut.rfind(". ")
-    return cut[: boundary + 1] if boundary > max_chars // 3 else cut.rsplit(" ", 1)[0]
+    boundary = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    return cut[: boundary + 1] if boundary > 0 else cut.rsplit(" ", 1)[0] + " …"
 
 
 def translated(article: "Article", language: str) -> "Translation | None":
@@ -116,15 +135,3 @@ def referral_answer(article: "Article", section: "Section | None", language: str
     if german:
         lines.append(say("german_only", language))
     return "\n".join(line for line in lines if line)
-
-
-def contact_line(office: "Office | None", language: str) -> str:
-    """The city's general contact for questions the bot cannot answer."""
-    if office is None:
-        return ""
-    parts = [office.name]
-    if office.phone:
-        parts.append(say("office_phone", language, phone=office.phone))
-    if office.service_number:
-        parts.append(say("service_number", language, number=office.service_number))
-    return say("general_contact", language, contact=", ".join(parts))

@@ -252,8 +252,8 @@ class ActionAnswerFromKnowledge(Action):
         contact = context.knowledge.general_office()
         payload = KnowledgePayload(decision="no_answer", query=query, score=round(best_score, 4),
                                    candidates=self._candidates(result), decline="not_covered", contact=contact)
-        declined = " ".join(part for part in (say("not_covered", language), contact_line(contact, language)) if part)
-        dispatcher.utter_message(text=declined, json_message=as_custom(payload))
+        # The city's contact is on the card the widget shows for `contact`, once.
+        dispatcher.utter_message(text=say("not_covered", language), json_message=as_custom(payload))
         offer = say("repeated_failure", language) + " " + say("not_covered_offer", language) \
             if reason == "repeated_failure" else say("not_covered_offer", language)
         dispatcher.utter_message(text=offer, buttons=offer_buttons(language))

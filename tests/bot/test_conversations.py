@@ -129,7 +129,7 @@ def test_no_answer_twice_then_handover_for_repeated_failure(
     first = knowledge(messages)
     assert first["decision"] == "no_answer" and first["article"] is None
     assert "keine Informationen" in texts(messages) and first["decline"] == "not_covered"
-    assert first["contact"]["general"] and "Behördennummer 115" in texts(messages)
+    assert first["contact"]["general"] and first["contact"]["service_number"] == "115"
     assert {b["payload"] for b in buttons(messages)} == {"/affirm", "/deny"}
     second = conversation.send(second_query)
     assert knowledge(second)["decision"] == "no_answer"
