@@ -27,7 +27,7 @@ from bot.actions.payloads import (
     RelatedPayload,
     as_custom,
 )
-from bot.actions.answer_text import contact_line, localized_title, referral_answer, service_answer, translated
+from bot.actions.answer_text import localized_title, referral_answer, service_answer, translated
 from bot.actions.distress import detect_distress
 from bot.actions.follow_ups import is_follow_up
 from bot.actions.support import respond_to_distress
