@@ -96,6 +96,18 @@ class Routing:
             1 for a in agents if department == self.default_department or department in {d.key for d in a.departments}
         )
 
+    def speakers_online(self, session: Session, department: str | None, language: str, now: datetime) -> int:
+        """Online agents serving the department whose skills include the conversation's language (issue 14).
+
+        German is every agent's language (the console and the city's official texts are German)."""
+        department = self.office_hours.resolve(department)
+        agents = session.scalars(select(Agent).where(self._online_clause(now))).all()
+        return sum(
+            1 for a in agents
+            if (department == self.default_department or department in {d.key for d in a.departments})
+            and (language == "de" or language in (a.skills or []))
+        )
+
     @staticmethod
     def loads(session: Session) -> dict[int, int]:
         rows = session.execute(

@@ -67,7 +67,7 @@ class Hello(_Frame):
     version: Annotated[int, Field(ge=0, le=INT32_MAX)] = PROTOCOL_VERSION
     token: Text | None = Field(None, max_length=200)
     last_seq: Seq = 0
-    language: Literal["de", "en"] = "de"
+    language: Literal["de", "en", "tr", "uk", "ar"] = "de"  # the widget's language (issue 14: five languages)
     page: Text | None = Field(None, max_length=500)
     citizen_key: Text | None = Field(None, min_length=16, max_length=64)
     department: Text | None = Field(None, max_length=64)

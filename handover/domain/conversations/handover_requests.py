@@ -59,6 +59,11 @@ async def request_handover(
         # office of the last article the bot answered with, so hours and presence are checked where it belongs.
         topic = None if department else access.topic_departments(session, [conversation_id]).get(conversation_id)
         key = office_hours.resolve(department or topic or conversation.department)
+        # The bot tells the language the citizen writes in (bot/actions/language_detection.py); from now on the
+        # system's messages, the queue card and the agent's context show it.
+        spoken = (payload or {}).get("language")
+        if spoken in texts.TEXTS and spoken != conversation.language:
+            conversation.language = spoken
         language = conversation.language
         session.add(HandoverEvent(conversation_id=conversation_id, kind="requested", reason=reason, department=key))
         status = office_hours.status(key, now)
@@ -98,8 +103,15 @@ async def request_handover(
         frames = [
             event_frame(append_event(session, conversation, sender="system", payload=state_notice("waiting"),
                                      text=texts.text(language, "queued", department=office_hours.name(key)))),
-            event_frame(append_state(session, conversation, "waiting", reason, queue=queue)),
         ]
+        # Nobody online speaks the citizen's language: say so honestly; they can wait for a German-speaking
+        # colleague or leave a message (the ticket form comes with the waiting state).
+        no_speaker = routing.speakers_online(session, key, language, now) == 0
+        if no_speaker:
+            frames.append(event_frame(append_event(session, conversation, sender="system",
+                                                   text=texts.text(language, "no_language_agent"))))
+        frames.append(event_frame(append_state(session, conversation, "waiting", reason, queue=queue,
+                                               offer_ticket=no_speaker)))
         summary = summary_of(routing, conversation, now)
         summary["position"] = (queue or {}).get("position")
         return "queued", frames, summary, key
