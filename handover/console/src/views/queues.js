@@ -1,7 +1,7 @@
 // The queues in the sidebar (#queues): who waits where and for how long, with a claim button each.
 import { claim } from '../actions.js';
 import { $, el, idPart } from '../dom.js';
-import { departmentName, formatDuration } from '../format.js';
+import { departmentName, formatDuration, languageLabel } from '../format.js';
 import { t } from '../i18n/index.js';
 import { state, subscribe } from '../store.js';
 import { conversationItem, keepingFocus } from './list_item.js';
@@ -22,8 +22,13 @@ function waitingItem(conversation) {
   const extra = [];
   if (seconds !== null) extra.push(t('waitedFor', { duration: formatDuration(seconds) }));
   if (conversation.position) extra.push(t('position', { position: conversation.position }));
+  // Issue 14: a citizen writing in another language is best served by an agent who speaks it; tell those agents.
+  const skills = (state.agent && state.agent.skills) || [];
+  const speaks = conversation.language && conversation.language !== 'de' && skills.includes(conversation.language);
+  if (speaks) extra.push(t('queue.speaksLanguage', { language: languageLabel(conversation.language) }));
   const item = conversationItem(conversation, [[t('action.claim'), 'primary', () => claim(conversation.id)]], extra);
   if (seconds !== null && seconds > LONG_WAIT_SECONDS) item.querySelector('.meta')?.classList.add('waiting-long');
+  if (speaks) item.classList.add('speaks-language');
   return item;
 }
 
