@@ -166,9 +166,9 @@ async def test_meldungen_per_department_status_comment_and_email(staff_server, s
         assert wrong.status_code == 409  # erledigt → abgelehnt is no step; reopening would be
 
         detail = (await client.get(f"/api/console/reports/{entry['id']}")).json()
-        assert [(h["status"], h["source"]) for h in detail["history"]] == [("in_progress", "console"),
-                                                                         ("done", "console")]
-        assert [h["mail"]["status"] for h in detail["history"]] == ["sent", "sent"]
+        assert [(h["status"], h["source"]) for h in detail["history"]] == [
+            ("received", "chat"), ("in_progress", "console"), ("done", "console")]
+        assert [(h["mail"] or {}).get("status") for h in detail["history"]] == [None, "sent", "sent"]
         assert detail["public_comment"] == "Das Leuchtmittel wurde getauscht."
         assert "contact" not in detail and "email" not in detail  # the console shows only whether one exists
 
