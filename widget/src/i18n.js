@@ -1,4 +1,8 @@
-// UI strings in German (default, polite "Sie") and English. Bot and agent texts come from the server.
+// UI strings in German (default, polite "Sie") and English here, Turkish, Ukrainian and Arabic in locales/ (one file
+// per language; tests/browser/i18n.test.mjs checks they have every key). Bot and agent texts come from the server.
+import ar from './locales/ar.js';
+import tr from './locales/tr.js';
+import uk from './locales/uk.js';
 
 const STRINGS = {
   de: {
@@ -6,8 +10,8 @@ const STRINGS = {
     launcherOpen: 'Chat mit dem Bürgerservice öffnen',
     launcherLabel: 'Fragen? Chat',
     close: 'Chat-Fenster schließen',
-    languageSwitch: 'English',
-    languageSwitchLabel: 'Switch to English',
+    languageSwitch: 'Sprache',
+    languageSwitchLabel: 'Sprache des Chats wählen',
     human: 'Mit einem Menschen sprechen',
     humanAlready: 'Sie sind bereits mit dem Team verbunden oder in der Warteschlange.',
     endChat: 'Chat beenden',
@@ -119,8 +123,8 @@ const STRINGS = {
     launcherOpen: 'Open the citizen service chat',
     launcherLabel: 'Questions? Chat',
     close: 'Close chat window',
-    languageSwitch: 'Deutsch',
-    languageSwitchLabel: 'Auf Deutsch wechseln',
+    languageSwitch: 'Language',
+    languageSwitchLabel: 'Choose the chat language',
     human: 'Talk to a person',
     humanAlready: 'You are already connected to our staff or waiting in the queue.',
     endChat: 'End chat',
@@ -225,11 +229,26 @@ const STRINGS = {
     unread: 'unread messages: {n}',
     errorPrefix: 'Error:',
   },
+  tr,
+  uk,
+  ar,
 };
 
 export const LANGUAGES = Object.keys(STRINGS);
+/** Each language's name in itself, for the widget's language menu. */
+export const LANGUAGE_NAMES = { de: 'Deutsch', en: 'English', tr: 'Türkçe', uk: 'Українська', ar: 'العربية' };
+/** Languages written right to left: the panel gets dir="rtl" and mirrors through logical CSS properties. */
+const RTL = new Set(['ar']);
 
-/** Picks "de" or "en": explicit setting first, then the host page's lang attribute. */
+export function direction(language) {
+  return RTL.has(language) ? 'rtl' : 'ltr';
+}
+
+export function stringsOf(language) {
+  return STRINGS[language];
+}
+
+/** Picks one of LANGUAGES: explicit setting first, then the host page's lang attribute. */
 export function resolveLanguage(configured, pageLang) {
   const wanted = (configured || pageLang || 'de').toLowerCase().slice(0, 2);
   return STRINGS[wanted] ? wanted : 'de';

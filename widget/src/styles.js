@@ -49,7 +49,7 @@ button { cursor: pointer; }
 a { color: var(--bb-primary); text-decoration: underline; }
 .btn {
   border: 2px solid var(--bb-primary); border-radius: 8px; padding: 8px 14px; min-height: 44px;
-  background: var(--bb-surface); color: var(--bb-primary); font-weight: 600; text-align: left;
+  background: var(--bb-surface); color: var(--bb-primary); font-weight: 600; text-align: start;
 }
 .btn:hover { background: var(--bb-citizen-bubble); }
 .btn-primary { background: var(--bb-primary); color: var(--bb-on-primary); }
@@ -72,7 +72,7 @@ a { color: var(--bb-primary); text-decoration: underline; }
 }
 :host([data-position="left"]) .invite { right: auto; left: 0; }
 .invite p { margin: 0 0 10px; }
-.invite .dismiss { position: absolute; top: 4px; right: 4px; }
+.invite .dismiss { position: absolute; top: 4px; inset-inline-end: 4px; }
 .icon-btn {
   min-width: 44px; min-height: 44px; border: 0; border-radius: 8px; background: transparent;
   color: inherit; font-size: 22px; line-height: 1; display: inline-flex; align-items: center; justify-content: center;
@@ -89,18 +89,19 @@ a { color: var(--bb-primary); text-decoration: underline; }
 :host([data-position="left"]) .panel { right: auto; left: 0; }
 @keyframes bb-in { from { opacity: 0; transform: translateY(12px); } to { opacity: 1; transform: none; } }
 header.bar {
-  display: flex; align-items: center; gap: 8px; padding: 8px 8px 8px 14px;
+  display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding-block: 8px; padding-inline: 14px 8px;
   background: var(--bb-primary); color: var(--bb-on-primary);
 }
 header.bar img { height: 28px; width: auto; }
-header.bar h2 { flex: 1; margin: 0; font-size: 18px; line-height: 1.25; }
+header.bar h2 { flex: 1 1 9em; min-width: 0; margin: 0; font-size: 18px; line-height: 1.25; overflow-wrap: anywhere; }
 header.bar .sub { display: block; font-size: 14px; font-weight: 400; }
 .lang-btn { border: 1px solid var(--bb-on-primary); border-radius: 8px; background: transparent; color: var(--bb-on-primary); padding: 6px 10px; min-height: 44px; }
+.lang-select { border: 1px solid var(--bb-on-primary); border-radius: 8px; background: var(--bb-surface); color: var(--bb-primary); padding: 6px 4px; min-height: 44px; max-width: 9.5em; }
 .toolbar { display: flex; flex-wrap: wrap; gap: 8px; padding: 8px 12px; border-bottom: 1px solid var(--bb-border); }
 .toolbar .btn { padding: 4px 10px; font-size: 14px; min-height: 36px; }
 .status { padding: 0 12px; font-size: 15px; }
 .status p { margin: 8px 0; padding: 8px 10px; border-radius: 8px; background: var(--bb-bot-bubble); }
-.status .offline { background: #fff4e5; border-left: 4px solid #8a4b00; color: #1a1a1a; }
+.status .offline { background: #fff4e5; border-inline-start: 4px solid #8a4b00; color: #1a1a1a; }
 .body { flex: 1; overflow-y: auto; padding: 12px; overscroll-behavior: contain; }
 .privacy h3 { margin: 0 0 8px; font-size: 17px; }
 .privacy p { margin: 0 0 12px; }
@@ -109,13 +110,13 @@ header.bar .sub { display: block; font-size: 14px; font-weight: 400; }
 .msg .who { display: block; font-size: 13px; font-weight: 700; color: var(--bb-muted); margin-bottom: 2px; }
 .msg p { margin: 0 0 6px; }
 .msg p:last-child { margin-bottom: 0; }
-.msg ul, .msg ol { margin: 4px 0 6px; padding-left: 22px; }
+.msg ul, .msg ol { margin: 4px 0 6px; padding-inline-start: 22px; }
 .msg ul { list-style: disc; }
 .msg ul ul, .msg ol ul { list-style: circle; }
 .msg.citizen { align-self: flex-end; background: var(--bb-citizen-bubble); }
 .msg.agent { background: var(--bb-agent-bubble); }
 .msg.system { align-self: center; max-width: 100%; background: transparent; border: 1px dashed var(--bb-border); text-align: center; font-size: 15px; }
-.msg.system.with-form { align-self: stretch; text-align: left; }
+.msg.system.with-form { align-self: stretch; text-align: start; }
 .msg .meta { display: block; font-size: 13px; color: var(--bb-muted); margin-top: 2px; }
 .msg.pending { opacity: 1; border: 1px dashed var(--bb-border); }
 .msg .md-label { margin-bottom: 2px; }
@@ -136,14 +137,14 @@ header.bar .sub { display: block; font-size: 14px; font-weight: 400; }
 .card dl.contact dt { grid-column: 1; font-weight: 600; }
 .card dl.contact dd { grid-column: 2; margin: 0; }
 .card dl.contact .wide { grid-column: 1 / -1; }
-.card ul { margin: 0; padding-left: 18px; }
+.card ul { margin: 0; padding-inline-start: 18px; }
 .card .links { display: flex; flex-wrap: wrap; gap: 6px 14px; margin-top: 6px; }
 /* A body outside the city: its own colour and a label, so it is not mistaken for a city office. */
-.card.referral { border: 2px solid var(--bb-referral); border-left-width: 6px; background: var(--bb-referral-surface); }
+.card.referral { border: 2px solid var(--bb-referral); border-inline-start-width: 6px; background: var(--bb-referral-surface); }
 .card .kicker { margin: 0 0 2px; color: var(--bb-referral); font-size: 13px; font-weight: 700; letter-spacing: .03em; text-transform: uppercase; }
 .card .not-city { margin: 2px 0 6px; }
 /* Help in distress: easy to find and to call, calm colours (no alarm red). */
-.card.support { border: 2px solid var(--bb-support); border-left-width: 6px; background: var(--bb-support-surface); }
+.card.support { border: 2px solid var(--bb-support); border-inline-start-width: 6px; background: var(--bb-support-surface); }
 .card.support h3 { color: var(--bb-support); font-size: 17px; }
 .card .helplines { list-style: none; margin: 6px 0 0; padding: 0; display: grid; gap: 10px; }
 .helplines li { display: flex; flex-direction: column; }
@@ -153,7 +154,7 @@ header.bar .sub { display: block; font-size: 14px; font-weight: 400; }
 .card .compact { margin-top: 10px; padding-top: 8px; border-top: 1px solid var(--bb-border); }
 .form-step { margin-top: 6px; font-size: 14px; color: var(--bb-muted); font-weight: 600; }
 .form-error, .field-error { color: var(--bb-error); font-weight: 600; }
-.form-error { margin-top: 6px; padding: 6px 8px; border-left: 4px solid var(--bb-error); background: #fdf0f2; }
+.form-error { margin-top: 6px; padding: 6px 8px; border-inline-start: 4px solid var(--bb-error); background: #fdf0f2; }
 .reference { margin-top: 6px; font-weight: 700; }
 .quick { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 0; padding: 0; border: 0; }
 .quick legend { padding: 0; margin-bottom: 4px; font-size: 14px; color: var(--bb-muted); }

@@ -5,7 +5,7 @@ import { payloadParts } from './cards.js';
 import { CitizenConnection } from './connection.js';
 import { pageMatches } from './config.js';
 import { h, uid } from './dom.js';
-import { resolveLanguage, translator } from './i18n.js';
+import { LANGUAGE_NAMES, LANGUAGES, direction, resolveLanguage, translator } from './i18n.js';
 import { externalLink, renderMarkdown, safeHref } from './markdown.js';
 import { ConversationStore } from './storage.js';
 import { adoptStyles } from './shadow_styles.js';
@@ -117,10 +117,17 @@ export class BuergerbotChat extends HTMLElement {
     ui.agentLine = h('span', { class: 'sub', hidden: true });
     ui.title = h('h2', { id: titleId }, this.config.title || t('title'), ui.agentLine);
     const logo = safeHref(this.resolve(this.config.logo));
+    // Quick switch between German and English (German from any other language), and a menu of all five languages.
+    const quick = this.language === 'de' ? 'en' : 'de';
     ui.langButton = h(
       'button',
-      { type: 'button', class: 'lang-btn', lang: this.language === 'de' ? 'en' : 'de', 'aria-label': t('languageSwitchLabel'), onClick: () => this.switchLanguage() },
-      t('languageSwitch'),
+      { type: 'button', class: 'lang-btn', lang: quick, 'aria-label': quick === 'en' ? 'Switch to English' : 'Auf Deutsch wechseln', onClick: () => this.switchLanguage() },
+      LANGUAGE_NAMES[quick],
+    );
+    ui.langSelect = h(
+      'select',
+      { class: 'lang-select', 'aria-label': t('languageSwitchLabel'), onChange: (e) => this.switchLanguage(e.target.value) },
+      ...LANGUAGES.map((code) => h('option', { value: code, lang: code, selected: code === this.language }, LANGUAGE_NAMES[code])),
     );
     ui.closeButton = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('close'), onClick: () => this.closePanel() }, '×');
     ui.humanButton = h('button', { type: 'button', class: 'btn human', onClick: () => this.requestHuman() }, t('human'));
@@ -164,8 +171,8 @@ export class BuergerbotChat extends HTMLElement {
     ui.footer = h('div', { class: 'footer-note' }, privacyHref ? externalLink(privacyHref, t('privacyLinkShort'), t('newTab')) : h('span'), ui.endButton);
     ui.panel = h(
       'div',
-      { class: 'panel', id: panelId, role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': titleId, hidden: true, lang: this.language, onKeydown: (e) => this.onPanelKeydown(e) },
-      h('header', { class: 'bar' }, logo ? h('img', { src: logo, alt: '' }) : null, ui.title, ui.langButton, ui.closeButton),
+      { class: 'panel', id: panelId, role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': titleId, hidden: true, lang: this.language, dir: direction(this.language), onKeydown: (e) => this.onPanelKeydown(e) },
+      h('header', { class: 'bar' }, logo ? h('img', { src: logo, alt: '' }) : null, ui.title, ui.langButton, ui.langSelect, ui.closeButton),
       h('div', { class: 'toolbar' }, ui.humanButton),
       ui.status,
       ui.body,
@@ -712,14 +719,15 @@ export class BuergerbotChat extends HTMLElement {
     }, LOCAL_TYPING_TIMEOUT_MS);
   }
 
-  switchLanguage() {
-    this.language = this.language === 'de' ? 'en' : 'de';
+  switchLanguage(language) {
+    const focusSelect = Boolean(language);
+    this.language = LANGUAGES.includes(language) ? language : this.language === 'de' ? 'en' : 'de';
     this.t = translator(this.language);
     if (this.started) this.store.update({ language: this.language });
     const wasOpen = this.isOpen;
     this.render();
     if (wasOpen) this.openPanel({ focus: false });
-    this.ui.langButton.focus();
+    (focusSelect ? this.ui.langSelect : this.ui.langButton).focus();
     // The server answers in the language of the hello frame.
     if (this.started) this.connection.reconnectNow();
   }
