@@ -8,10 +8,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { freePort, launchBrowser, makeDataDir, startApp } from './lib/app.mjs';
+import { freePort, launchBrowser, makeDataDir, runCli, screenshot, startApp } from './lib/app.mjs';
 import { axeViolations, shot, widget, writeDepartments } from './lib/widget.mjs';
 
 const WAIT = 30_000;
+// An agent who speaks German only: the Arabic citizen is told so in Arabic and may wait or leave a message.
+const AGENT = { username: 'leyla', password: 'Languages-Test-2026!', displayName: 'Leyla Beispiel' };
 
 describe('widget languages and right-to-left', () => {
   let app;
@@ -28,6 +30,11 @@ describe('widget languages and right-to-left', () => {
         BUERGERBOT_RELAY_RETRY_SECONDS: '1',
       };
       app = await startApp({ env, dataDir, indexCache: 'languages' });
+      await runCli(
+        ['agents', 'add', AGENT.username, AGENT.displayName, '--password', AGENT.password, '--role', 'agent',
+          '--departments', 'servicecenter', '--skills', 'de'],
+        { dataDir, env },
+      );
       browser = await launchBrowser();
     },
     { timeout: 420_000 },
@@ -46,6 +53,12 @@ describe('widget languages and right-to-left', () => {
   }
 
   it('offers all five languages and renders Arabic right-to-left, axe clean', { timeout: 120_000 }, async () => {
+    const agentPage = await newPage();
+    await agentPage.goto(`${app.baseUrl}/console/login`);
+    await agentPage.fill('input[name="username"]', AGENT.username);
+    await agentPage.fill('input[name="password"]', AGENT.password);
+    await Promise.all([agentPage.waitForURL((url) => url.pathname === '/console'), agentPage.press('input[name="password"]', 'Enter')]);
+    await agentPage.waitForSelector('#connection[data-state="online"]', { timeout: WAIT });
     const page = await newPage();
     await page.goto(`${app.baseUrl}/`);
     await widget(page, 'button.launcher').click();
@@ -62,14 +75,18 @@ describe('widget languages and right-to-left', () => {
     await widget(page, 'button.start').click();
     await widget(page, 'form.composer textarea').waitFor();
 
-    // The app's system texts follow the hello frame's language: a request for a person is answered in Arabic.
+    // The app's system texts follow the hello frame's language: a request for a person is answered in Arabic,
+    // and as the only agent online speaks German only, the citizen is told so honestly and offered the message form.
+    await widget(page, 'form.composer textarea').fill('أريد التحدث مع موظف');
+    await widget(page, 'form.composer textarea').press('Enter');
     await widget(page, 'button.human').click();
     await page.waitForFunction(
       () => [...document.querySelector('buergerbot-chat').shadowRoot.querySelectorAll('ol.log > li.msg.system')]
-        .some((li) => /[\u0600-\u06FF]/.test(li.textContent)),
+        .some((li) => li.textContent.includes('لا يوجد الآن موظف متصل يتحدث العربية')),
       null,
       { timeout: WAIT },
     );
+    await widget(page, 'form.ticket').waitFor({ timeout: WAIT });
     // Mirrored layout: the send button sits left of the text field.
     const input = await widget(page, 'form.composer textarea').boundingBox();
     const send = await widget(page, 'form.composer button[type="submit"]').boundingBox();
@@ -77,6 +94,17 @@ describe('widget languages and right-to-left', () => {
     assert.equal(await panel.evaluate((el) => el.scrollWidth <= el.clientWidth), true, 'no horizontal scrolling');
     await shot(page, 'arabic-rtl');
     assert.deepEqual(await axeViolations(page), [], 'axe violations in Arabic (RTL)');
+
+    // The console: the queue card names the language, the claimed transcript shows the Arabic right-to-left.
+    const claimButton = agentPage.locator('#queues button', { hasText: 'Übernehmen' }).first();
+    await claimButton.waitFor({ timeout: WAIT });
+    assert.match(await agentPage.locator('#queues .item').first().innerText(), /Arabisch/);
+    await claimButton.click();
+    const arabic = agentPage.locator('.chat:not([hidden]) .msg-citizen .msg-text', { hasText: 'أريد التحدث مع موظف' });
+    await arabic.waitFor({ timeout: WAIT });
+    assert.equal(await arabic.evaluate((el) => getComputedStyle(el).direction), 'rtl');
+    await screenshot(agentPage, 'console-arabic-rtl');
+    await agentPage.context().close();
 
     // Back to German with the quick switch: left-to-right again.
     await widget(page, 'button.lang-btn').click();

@@ -31,7 +31,7 @@ export function conversationItem(conversation, buttons, extraMeta = []) {
   if (conversation.lebenslage) meta.push(conversation.lebenslage);
   meta.push(...extraMeta);
   return el('li', { className: 'item', dataset: { conversationId: String(conversation.id) } }, [
-    el('p', { className: 'item-title', id: titleId, text: conversationLabel(conversation) }),
+    el('p', { className: 'item-title', id: titleId, dir: 'auto', text: conversationLabel(conversation) }),
     meta.length ? el('p', { className: 'meta', text: meta.join(' · ') }) : null,
     actionButtons(buttons, titleId),
   ]);

@@ -55,7 +55,7 @@ function renderPayload(payload) {
   if (payload.type === 'article' && payload.article) {
     return el('div', { className: 'source-card' }, [
       articleLine(payload.article),
-      payload.article.summary ? el('p', { text: payload.article.summary }) : null,
+      payload.article.summary ? el('p', { dir: 'auto', text: payload.article.summary }) : null,
     ]);
   }
   return null;
@@ -70,7 +70,8 @@ export function renderMessage(message) {
     el('span', { className: 'msg-sender', text: senderName(message) }),
     el('time', { datetime: message.created_at || '', text: formatTime(message.created_at) }),
   ]);
-  item.append(head, el('p', { className: 'msg-text', text: message.text || '' }));
+  // dir="auto": an Arabic message reads right-to-left inside the German console (issue 14).
+  item.append(head, el('p', { className: 'msg-text', dir: 'auto', text: message.text || '' }));
   const payload = renderPayload(message.payload);
   if (payload) item.append(payload);
   if (Array.isArray(message.buttons) && message.buttons.length) {
