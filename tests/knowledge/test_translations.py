@@ -81,7 +81,8 @@ def env(small_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 
 def test_check_prints_warnings_and_still_passes(env: Path) -> None:
     text = (env / "hundesteuer.md").read_text(encoding="utf-8")
-    text = text.replace("\n---\n", "\ntranslations:\n  en:\n    title: Dog tax\n    summary: Register your dog.\n---\n", 1)
+    translations = "\ntranslations:\n  en:\n    title: Dog tax\n    summary: Register your dog.\n---\n"
+    text = text.replace("\n---\n", translations, 1)
     (env / "hundesteuer.md").write_text(text, encoding="utf-8")
     result = CliRunner().invoke(app, ["knowledge", "check"], terminal_width=200)
     assert result.exit_code == 0, result.output
