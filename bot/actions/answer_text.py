@@ -116,7 +116,16 @@ def _summary_and_section(
     return summary, body, german
 
 
-def service_answer(article: "Article", section: "Section | None", language: str, max_chars: int) -> str:
+def service_answer(
+    article: "Article", section: "Section | None", language: str, max_chars: int, *, leichte_sprache: bool = False
+) -> str:
+    # Leichte Sprache (the citizen switched it on): the editors' text replaces summary and section; it is German, so
+    # a translation into the citizen's language goes first where there is one.
+    if leichte_sprache and article.leichte_sprache and translated(article, language) is None:
+        lines = [article.leichte_sprache.strip()]
+        if language != "de":
+            lines.append(say("german_only", language))
+        return "\n".join(lines)
     summary, body, german = _summary_and_section(article, section, language, max_chars, SHORT_ANSWER_SENTENCES)
     lines = [summary, body]
     if german:

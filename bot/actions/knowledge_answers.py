@@ -27,6 +27,7 @@ from bot.actions.payloads import (
     RelatedPayload,
     as_custom,
 )
+from bot.actions.plain_language import wants_leichte_sprache
 from bot.actions.answer_text import localized_title, referral_answer, service_answer, translated
 from bot.actions.distress import detect_distress
 from bot.actions.follow_ups import is_follow_up
@@ -190,8 +191,11 @@ class ActionAnswerFromKnowledge(Action):
             aspect=aspect,
             follow_up=follow_up,
         )
-        compose = referral_answer if article.kind == "referral" else service_answer
-        text = compose(article, section, language, context.settings.bot_answer_section_chars)
+        if article.kind == "referral":
+            text = referral_answer(article, section, language, context.settings.bot_answer_section_chars)
+        else:
+            text = service_answer(article, section, language, context.settings.bot_answer_section_chars,
+                                  leichte_sprache=wants_leichte_sprache(tracker))
         dispatcher.utter_message(text=text, json_message=as_custom(payload))
         buttons = [
             {"title": say("yes", language), "payload": "/feedback_positive"},

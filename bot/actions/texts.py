@@ -114,6 +114,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "anything_else": {"de": "Kann ich sonst noch etwas für Sie tun?", "en": "Is there anything else I can do for you?"},
     "glad": {"de": "Das freut mich! Kann ich Ihnen sonst noch helfen?", "en": "I'm glad! Can I help with anything else?"},
+    "leichte_sprache_on": {
+        "de": "Gern. Ab jetzt antworte ich in Leichter Sprache, wenn es den Text in Leichter Sprache gibt. Fragen Sie "
+        "einfach.",
+        "en": "Gladly. From now on I answer in Leichte Sprache (easy German) where the text exists in it. Just ask.",
+    },
     # handover
     "handover": {
         "de": "Ich verbinde Sie mit einer Mitarbeiterin oder einem Mitarbeiter{office}. Einen Moment bitte – "

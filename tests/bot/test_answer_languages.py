@@ -47,3 +47,15 @@ def test_german_answers_have_no_note(articles: dict[str, Article]) -> None:
     article = articles["personalausweis"]
     assert service_answer(article, None, "de", 300) == " ".join(article.summary.split())
     assert article_payload(article, None).title == "Personalausweis beantragen"
+
+
+def test_leichte_sprache_replaces_summary_and_section_when_switched_on(articles: dict[str, Article]) -> None:
+    article = articles["wohnsitz-anmelden"]
+    assert service_answer(article, article.section("Kosten"), "de", 300, leichte_sprache=True) == \
+        article.leichte_sprache.strip()
+    # Without Leichte Sprache for the article, the usual answer.
+    other = articles["hundesteuer"]
+    assert not other.leichte_sprache
+    assert service_answer(other, None, "de", 300, leichte_sprache=True) == service_answer(other, None, "de", 300)
+    # A translation in the citizen's language goes first: Leichte Sprache is German.
+    assert service_answer(article, None, "tr", 300, leichte_sprache=True) == service_answer(article, None, "tr", 300)

@@ -70,3 +70,12 @@ def test_a_conversation_in_the_citizens_language(rasa_server: RasaServer, articl
 
     [handover] = customs(conversation.send(lines["person"]), "handover")
     assert handover["language"] == language
+
+
+def test_leichte_sprache_on_request(conversation: Conversation, articles) -> None:
+    on = texts(conversation.send("Bitte in Leichter Sprache"))
+    assert say("leichte_sprache_on", "de") in on
+    messages = conversation.send("Wie lange habe ich nach dem Einzug Zeit, mich anzumelden?")
+    [payload] = customs(messages, "knowledge")
+    assert payload["decision"] == "answer" and payload["article"]["id"] == "wohnsitz-anmelden", payload
+    assert articles["wohnsitz-anmelden"].leichte_sprache.strip() in texts(messages)

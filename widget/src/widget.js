@@ -131,6 +131,8 @@ export class BuergerbotChat extends HTMLElement {
     );
     ui.closeButton = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('close'), onClick: () => this.closePanel() }, '×');
     ui.humanButton = h('button', { type: 'button', class: 'btn human', onClick: () => this.requestHuman() }, t('human'));
+    // Leichte Sprache (issue 14): asks the bot for the articles' texts in Leichte Sprache from now on.
+    ui.leichteButton = h('button', { type: 'button', class: 'btn leichte', 'aria-pressed': this.leichteSprache ? 'true' : 'false', onClick: () => this.requestLeichteSprache() }, t('leichteSprache'));
     ui.endButton = h('button', { type: 'button', class: 'link-btn end', hidden: !this.started, onClick: () => this.askEnd() }, t('endChat'));
     ui.status = h('div', { class: 'status', role: 'status' });
     ui.log = h('ol', { class: 'log' });
@@ -173,7 +175,7 @@ export class BuergerbotChat extends HTMLElement {
       'div',
       { class: 'panel', id: panelId, role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': titleId, hidden: true, lang: this.language, dir: direction(this.language), onKeydown: (e) => this.onPanelKeydown(e) },
       h('header', { class: 'bar' }, logo ? h('img', { src: logo, alt: '' }) : null, ui.title, ui.langButton, ui.langSelect, ui.closeButton),
-      h('div', { class: 'toolbar' }, ui.humanButton),
+      h('div', { class: 'toolbar' }, ui.humanButton, ui.leichteButton),
       ui.status,
       ui.body,
       ui.typing,
@@ -648,6 +650,15 @@ export class BuergerbotChat extends HTMLElement {
 
   sendControl(frame) {
     if (!this.connection.send(frame)) this.queuedControls.push(frame);
+  }
+
+  requestLeichteSprache() {
+    if (!this.started) this.startConversation({ focus: false });
+    this.leichteSprache = true;
+    this.ui.leichteButton.setAttribute('aria-pressed', 'true');
+    this.buttonTitles.set('/leichte_sprache', this.t('leichteSprache'));
+    this.sendText('/leichte_sprache', this.t('leichteSprache'));
+    this.ui.input.focus();
   }
 
   requestHuman() {

@@ -8,6 +8,7 @@ export default {
   languageSwitch: 'اللغة',
   languageSwitchLabel: 'اختر لغة الدردشة',
   human: 'التحدث مع شخص',
+  leichteSprache: 'الألمانية المبسطة (Leichte Sprache)',
   humanAlready: 'أنت متصل بالفريق بالفعل أو تنتظر في قائمة الانتظار.',
   endChat: 'إنهاء الدردشة',
   endConfirm: 'هل تريد حقًا إنهاء المحادثة؟',

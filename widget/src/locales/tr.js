@@ -7,6 +7,7 @@ export default {
   languageSwitch: 'Dil',
   languageSwitchLabel: 'Sohbetin dilini seçin',
   human: 'Bir insanla konuşmak istiyorum',
+  leichteSprache: 'Kolay Almanca (Leichte Sprache)',
   humanAlready: 'Ekibe zaten bağlısınız veya sırada bekliyorsunuz.',
   endChat: 'Sohbeti bitir',
   endConfirm: 'Konuşmayı gerçekten bitirmek istiyor musunuz?',

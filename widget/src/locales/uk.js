@@ -7,6 +7,7 @@ export default {
   languageSwitch: 'Мова',
   languageSwitchLabel: 'Виберіть мову чату',
   human: 'Поговорити з людиною',
+  leichteSprache: 'Легка німецька (Leichte Sprache)',
   humanAlready: 'Ви вже з’єднані з командою або чекаєте в черзі.',
   endChat: 'Завершити чат',
   endConfirm: 'Ви справді хочете завершити розмову?',
