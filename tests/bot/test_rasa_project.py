@@ -29,8 +29,10 @@ def test_rasa_data_validate_is_clean(tmp_path: Path) -> None:
 def test_every_intent_has_enough_varied_examples() -> None:
     examples = nlu_examples((BOT_DIR / "data" / "nlu.yml").read_text(encoding="utf-8"))
     # the forms' intents (cancel_form, inform) and extra examples live in nlu_forms.yml
-    for intent, extra in nlu_examples((BOT_DIR / "data" / "nlu_forms.yml").read_text(encoding="utf-8")).items():
-        examples.setdefault(intent, []).extend(extra)
+    # and the Turkish, Ukrainian, Arabic and Leichte Sprache examples in their own files (issue 14)
+    for name in ("nlu_forms.yml", "nlu_languages.yml", "leichte_sprache.yml"):
+        for intent, extra in nlu_examples((BOT_DIR / "data" / name).read_text(encoding="utf-8")).items():
+            examples.setdefault(intent, []).extend(extra)
     domain = yaml.safe_load((BOT_DIR / "domain.yml").read_text(encoding="utf-8"))
     for intent in domain["intents"]:
         if intent == "chitchat":
