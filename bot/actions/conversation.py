@@ -16,17 +16,6 @@ def _user_events(tracker: Tracker) -> list[dict[str, Any]]:
     return [event for event in tracker.events if event.get("event") == "user"]
 
 
-def metadata_language(tracker: Tracker) -> str | None:
-    """The widget sends `{"language": "de"|"en"|…}` as message metadata; the latest message's."""
-    for event in reversed(_user_events(tracker)):
-        language = (event.get("metadata") or {}).get("language")
-        if language in SUPPORTED_LANGUAGES:
-            return language
-    metadata = tracker.get_slot("session_started_metadata") or {}
-    language = metadata.get("language") if isinstance(metadata, dict) else None
-    return language if language in SUPPORTED_LANGUAGES else None
-
-
 def _widget_start_language(tracker: Tracker) -> str:
     metadata = tracker.get_slot("session_started_metadata") or {}
     language = metadata.get("language") if isinstance(metadata, dict) else None
