@@ -54,6 +54,11 @@ def _identifier() -> "LanguageIdentifier":
     return identifier
 
 
+def warm_up() -> None:
+    """Loads the model (about half a second) so the first citizen message does not wait for it."""
+    _identifier()
+
+
 def _script_language(letters: str) -> str | None:
     """Arabic or Cyrillic when most letters are of that script."""
     arabic = sum(1 for char in letters if "ARABIC" in unicodedata.name(char, ""))

@@ -14,6 +14,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.conversation import language_events
+from bot.actions.language_detection import warm_up
+
+# The action server imports this module at start-up (rasa_sdk's register_package): load the model then, not on the
+# first citizen message.
+warm_up()
 
 
 class ActionDetectLanguage(Action):
