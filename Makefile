@@ -101,6 +101,11 @@ bench-first-answer: install install-browser index train widget
 bench-dialogue: install index train
 	$(PY) -m benchmarks.dialogue --rasa $(RASA) --out benchmarks/results/dialogue.json
 
+# Questions in English, Turkish, Ukrainian and Arabic: language detected, right article reached (issue 14).
+.PHONY: bench-languages
+bench-languages: install-main index
+	$(PY) -m benchmarks.languages --out benchmarks/results/languages.json
+
 .PHONY: bench-load
 bench-load: install train
 	$(PY) -m benchmarks.load --rasa $(RASA) --out benchmarks/results/load.json
