@@ -156,7 +156,7 @@ class _Version:
     scan_key: tuple  # what the folder scan found; an unchanged scan needs no rebuild
 
 
-DEFAULT_THRESHOLDS = Thresholds(answer=0.85, clarify=0.925, margin=0.025)  # = the Settings defaults
+DEFAULT_THRESHOLDS = Thresholds(answer=0.85, clarify=0.90, margin=0.025)  # = the Settings defaults
 CANDIDATE_POOL = 8  # articles the decision looks at: the fitting ones may rank below unrelated ones
 # Nice value of the thread that rebuilds after an edit: searches get the cores first, the rebuild what they leave.
 BUILD_NICENESS = 10

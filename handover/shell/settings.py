@@ -42,7 +42,7 @@ class Settings(BaseSettings):
         0.85, description="Similarity the only fitting article needs to be answered directly (else it is offered)."
     )
     clarify_threshold: float = Field(
-        0.925, description="Similarity at which an article fits the question without lexical evidence (keywords, "
+        0.90, description="Similarity at which an article fits the question without lexical evidence (keywords, "
         "topic words); only fitting articles are answered or offered."
     )
     answer_margin: float = Field(

@@ -117,7 +117,7 @@ def test_a_follow_up_naming_another_topic_leaves_the_old_one(conversation: Conve
 
 
 def test_a_question_the_knowledge_base_does_not_cover_is_declined_honestly(conversation: Conversation) -> None:
-    messages = conversation.send("Ich möchte einen Bienenstock in meinem Garten aufstellen, muss ich das anmelden?")
+    messages = conversation.send("Darf ich auf dem Stadtsee mit meinem Ruderboot fahren?")
     payload = knowledge(messages)
     assert payload["decision"] == "no_answer" and payload["decline"] == "not_covered", payload
     assert payload["contact"]["general"] and payload["contact"]["phone"]

@@ -57,7 +57,7 @@ def test_answer_carries_article_office_and_best_section(demo_service) -> None:
     assert result.decision in {"answer", "clarify"}
 
 
-THRESHOLDS = Thresholds(answer=0.85, clarify=0.925, margin=0.025)
+THRESHOLDS = Thresholds(answer=0.85, clarify=0.90, margin=0.025)
 
 
 def candidate(similarity: float, keyword: float = 0.0, coverage: float = 0.0, position: int = 0) -> Candidate:
@@ -73,6 +73,8 @@ def test_only_fitting_articles_are_answered_or_offered() -> None:
     assert decide([unrelated[0], named], THRESHOLDS) == ("answer", [named])
     # Very similar without lexical evidence fits on its own.
     assert decide([candidate(0.95)], THRESHOLDS)[0] == "answer"
+    # Far from the question, a shared word does not make an article fit.
+    assert decide([candidate(0.83, keyword=1.0, coverage=1.0)], THRESHOLDS) == ("no_answer", [])
 
 
 def test_close_fitting_articles_are_offered_unless_one_is_named() -> None:
