@@ -81,7 +81,6 @@ def names(term: str, keyword: str, *, as_last_part: bool = True) -> bool:
 class ArticleEvidence:
     keyword_weight: float  # specificity of the keywords the question names (0: none)
     coverage: float  # share of the question's topic words (idf-weighted) found in the article
-    terms: int  # how many topic words the question has
     unknown_noun: bool = False  # the question names a thing no article mentions ("Bienenstock")
 
 
@@ -168,7 +167,6 @@ class EvidenceIndex:
                 keyword_weight=min(MAX_KEYWORD_WEIGHT, sum(strength / sharing[term] for term, strength
                                                            in naming.get(article_id, {}).items())),
                 coverage=covered / total if total else 0.0,
-                terms=len(terms),
                 unknown_noun=unknown_noun,
             )
         return result
@@ -180,13 +178,3 @@ class EvidenceIndex:
         """Whether words can speak for an article: not for a question in another language or script than the
         articles' German (an English question shares "ID" or "Pass" with them by chance, not by meaning)."""
         return language == "de" and not _OTHER_SCRIPT.search(question)
-
-    def known_share(self, question: str) -> float:
-        """Share of the question's topic words that occur anywhere in the knowledge base (idf-weighted)."""
-        terms = topic_terms(question)
-        if not terms:
-            return 0.0
-        weights = {term: self._idf(term) for term in terms}
-        known = sum(w for t, w in weights.items() if t in self.all_words or any(
-            names(t, word) for word in self.all_words if len(word) >= MIN_PREFIX))
-        return known / sum(weights.values())

@@ -13,7 +13,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.context import ActionContext, current_context
-from bot.actions.conversation import citizen_texts, conversation_language, language_events, latest_intent
+from bot.actions.conversation import citizen_texts, conversation_language, language_events, latest_citizen_text
+from bot.actions.conversation import latest_intent
 from bot.actions.offices import defect_category_office, find_office
 from bot.actions.payloads import HandoverPayload, HandoverReason, MatchedArticle, as_custom
 from bot.actions.service_records import find_case
@@ -159,7 +160,7 @@ class ActionOfferHandover(Action):
         from bot.actions.distress import detect_distress
         from bot.actions.support import respond_to_distress  # support builds on this module's offer
 
-        concern = detect_distress(citizen_texts(tracker)[-1] if citizen_texts(tracker) else "")
+        concern = detect_distress(latest_citizen_text(tracker))
         if concern is not None and latest_intent(tracker) == "frustration":
             # "Scheiß Verwaltung!!! Ich hab kein Geld mehr für die Miete!" is distress first, anger second.
             return await respond_to_distress(dispatcher, tracker, concern)
@@ -181,7 +182,7 @@ async def _as_question_if_nothing_pending(
 ) -> list[EventType] | None:
     if tracker.get_slot("handover_offered") or tracker.get_slot("awaiting_feedback"):
         return None
-    text = citizen_texts(tracker)[-1] if citizen_texts(tracker) else ""
+    text = latest_citizen_text(tracker)
     if len(text.split()) <= MAX_YES_NO_WORDS or (tracker.latest_message or {}).get("text", "").startswith("/"):
         return None
     from bot.actions.knowledge_answers import ActionAnswerFromKnowledge  # answers build on this module's offers

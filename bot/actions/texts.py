@@ -9,10 +9,6 @@ import yaml
 
 TEXTS: dict[str, dict[str, str]] = {
     # knowledge answers
-    "source": {"de": "Quelle: {title}", "en": "Source: {title}"},
-    "as_of": {"de": "Stand: {date}", "en": "As of: {date}"},
-    "office": {"de": "Zuständig: {name}", "en": "Responsible: {name}"},
-    "office_phone": {"de": "Telefon {phone}", "en": "phone {phone}"},
     "german_only": {
         "de": "",
         "en": "(Our information pages are in German; the office will gladly help you in English.)",
@@ -26,11 +22,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "referral_lead": {
         "de": "Dafür ist nicht die Stadtverwaltung zuständig, sondern: {name}.",
         "en": "This is not handled by the city administration but by: {name}.",
-    },
-    "service_number": {"de": "Behördennummer {number}", "en": "public service number {number}"},
-    "general_contact": {
-        "de": "Sie erreichen die Stadtverwaltung auch direkt: {contact}.",
-        "en": "You can also reach the city administration directly: {contact}.",
     },
     "not_covered": {
         "de": "Dazu habe ich leider keine Informationen – und ich möchte Ihnen nichts Falsches sagen.",
