@@ -2,8 +2,9 @@
 
 The category is taken from the first message when it names one ("Die Straßenlaterne … ist kaputt" →
 Straßenbeleuchtung); the place is checked against the street directory (handover/domain/defect_report_locations.py)
-or, shared from the browser, must lie inside the city; an e-mail address brings status updates. The report is
-stored with its department (handover/domain/defect_reports.record_chat_report)."""
+or, shared from the browser, must lie inside the city; an optional photo comes from the upload endpoint
+(handover/web/uploads.py, stored without EXIF) as its id; an e-mail address brings status updates. The report is
+stored with its department and photo (handover/domain/defect_reports.record_chat_report)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import sessionmaker
 
 from bot.actions.context import current_context
 from bot.actions.conversation import conversation_language, language_events
@@ -26,10 +28,12 @@ from bot.actions.payloads import FormPayload, as_custom
 from bot.actions.service_records import save_defect_report
 from bot.actions.texts import DEFECT_CATEGORY_LABELS, label, say
 from handover.domain.defect_report_locations import StreetDirectory
+from handover.domain.models.defect_report_history import PhotoUpload
 
 NO_CONTACT = "-"
-FORM_SLOTS = ("defect_category", "defect_location", "defect_description", "defect_contact", "defect_latitude",
-              "defect_longitude")
+NO_PHOTO = "-"
+FORM_SLOTS = ("defect_category", "defect_location", "defect_description", "defect_photo", "defect_contact",
+              "defect_latitude", "defect_longitude")
 # Coordinates the widget sends after the citizen pressed "Standort senden":
 # /inform{"latitude": "52.52", "longitude": "13.40"} (or typed as "52.52, 13.40").
 COORDINATES = re.compile(r'"?latitude"?\s*:\s*"?(-?\d{1,2}\.\d+)"?\s*,\s*"?longitude"?\s*:\s*"?(-?\d{1,3}\.\d+)'
@@ -45,6 +49,23 @@ def street_directory(settings) -> StreetDirectory:
     """The street directory of the settings, read again when the file changes."""
     path = Path(settings.streets_file)
     return _directory(str(path), path.stat().st_mtime)
+
+
+# The widget's answer to the photo step after the upload: /inform{"photo": "<the upload's 32-hex id>"}.
+PHOTO = re.compile(r'"photo"\s*:\s*"([0-9a-f]{32})"')
+NO_PHOTO_WORDS = {"ohne foto", "kein foto", "ohne foto weiter", "no photo", "without a photo", "skip", "überspringen"}
+
+
+def photo_id_in(text: str) -> str | None:
+    match = PHOTO.search(text or "")
+    return match.group(1) if match else None
+
+
+def upload_waiting(sessions: sessionmaker, upload_id: str, conversation_id: str) -> bool:
+    """True when the photo was uploaded in this conversation and belongs to no report yet."""
+    with sessions() as session:
+        upload = session.get(PhotoUpload, upload_id)
+        return upload is not None and upload.conversation_id == conversation_id and upload.report_id is None
 
 
 def coordinates_in(text: str) -> tuple[float, float] | None:
@@ -153,6 +174,19 @@ class ValidateDefectReportForm(FormValidationAction):
                     "form_error": say("error_description", conversation_language(tracker))}
         return {"defect_description": description[:4000]}
 
+    async def validate_defect_photo(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The id of a photo this conversation uploaded (the widget sends it after the upload), or none."""
+        text = str(slot_value or "").strip()
+        if text.lower().rstrip(".!") in NO_WORDS | NO_PHOTO_WORDS:
+            return {"defect_photo": NO_PHOTO}
+        upload_id = photo_id_in(text)
+        if upload_id and await asyncio.to_thread(upload_waiting, current_context().sessions, upload_id,
+                                                 tracker.sender_id):
+            return {"defect_photo": upload_id}
+        return {"defect_photo": None, "form_error": say("error_photo", conversation_language(tracker))}
+
     async def validate_defect_contact(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -184,6 +218,15 @@ class ActionAskDefectDescription(AskFormStep):
     slot = "defect_description"  # type: ignore[assignment]
 
 
+class ActionAskDefectPhoto(AskFormStep):
+    form = "defect_report"  # type: ignore[assignment]
+    slot = "defect_photo"  # type: ignore[assignment]
+
+    def buttons(self, language: str) -> list[dict[str, str]]:
+        # The widget adds the photo picker to this step; the button skips it.
+        return [{"title": say("no_photo", language), "payload": "nein" if language == "de" else "no"}]
+
+
 class ActionAskDefectContact(AskFormStep):
     form = "defect_report"  # type: ignore[assignment]
     slot = "defect_contact"  # type: ignore[assignment]
@@ -203,22 +246,28 @@ class ActionSubmitDefectReport(Action):
         location = tracker.get_slot("defect_location") or ""
         contact = tracker.get_slot("defect_contact")
         contact = None if contact in (None, NO_CONTACT) else contact
+        photo = tracker.get_slot("defect_photo")
+        photo = None if photo in (None, NO_PHOTO) else photo
         reference = await asyncio.to_thread(
             save_defect_report, context.sessions,
             category=category, location=location,
             description=tracker.get_slot("defect_description") or "",
             contact=contact, conversation_id=tracker.sender_id, language=language,
             latitude=tracker.get_slot("defect_latitude"), longitude=tracker.get_slot("defect_longitude"),
+            upload_id=photo,
         )
         office = defect_category_office(context.knowledge, category)
         office_name = office.name if office else context.settings.city_name
         updates = say("defect_updates", language) if contact and EMAIL.match(contact) else ""
+        # Said again where the citizen reads the outcome: what the stored photo no longer carries.
+        if photo:
+            updates = f"{say('defect_photo_saved', language)}{updates}"
         text = say("defect_saved", language, category=label(DEFECT_CATEGORY_LABELS, category, language),
                    location=location, reference=reference, office=office_name, updates=updates)
         payload = FormPayload(
             form="defect_report", step="done",
             result={"reference": reference, "category": category, "location": location,
-                    "department": office.department if office else None},
+                    "department": office.department if office else None, "photo": bool(photo)},
         )
         dispatcher.utter_message(text=text, json_message=as_custom(payload))
         # Cleared so a second report in the same conversation starts empty.

@@ -22,7 +22,7 @@ from bot.actions.texts import say
 CANCEL_PAYLOAD = "/cancel_form"
 # What each form collects; cleared when it is cancelled, so a later start begins empty.
 FORM_SLOTS: dict[str, tuple[str, ...]] = {
-    "defect_report": ("defect_category", "defect_location", "defect_description", "defect_contact",
+    "defect_report": ("defect_category", "defect_location", "defect_description", "defect_photo", "defect_contact",
                       "defect_latitude", "defect_longitude"),
     "application_status": ("case_number",),
 }

@@ -106,7 +106,7 @@ def perform_handover(
         reason = tracker.get_slot("handover_reason")
     if reason is None:
         reason = "form_needs_human" if in_form else "citizen_request"
-    department, office_name, lebenslage = _department(tracker, context, in_form or reason == "form_needs_human")
+    department, _, lebenslage = _department(tracker, context, in_form or reason == "form_needs_human")
     trail = [MatchedArticle.model_validate(item) for item in (tracker.get_slot("matched_articles") or [])]
     texts = citizen_texts(tracker)
     payload = HandoverPayload(
@@ -118,8 +118,9 @@ def perform_handover(
         articles=trail,
         last_query=texts[-1] if texts else None,
     )
-    office_text = say("handover_office", language, name=office_name) if office_name else ""
-    dispatcher.utter_message(text=say("handover", language, office=office_text), json_message=as_custom(payload))
+    # No text: the gateway checks hours and presence first and tells the citizen what really happens
+    # (handover/domain/conversations/handover_requests.py); a "connecting you" here would be withdrawn there.
+    dispatcher.utter_message(json_message=as_custom(payload))
     return [
         *language_events(tracker),
         SlotSet("handover_offered", False),

@@ -110,14 +110,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "einfach.",
         "en": "Gladly. From now on I answer in Leichte Sprache (easy German) where the text exists in it. Just ask.",
     },
-    # handover
-    "handover": {
-        "de": "Ich verbinde Sie mit einer Mitarbeiterin oder einem Mitarbeiter{office}. Einen Moment bitte – "
-        "Ihr bisheriges Gespräch wird übergeben, Sie müssen nichts wiederholen.",
-        "en": "I am connecting you with a member of staff{office}. One moment please – your conversation so far "
-        "is passed on, so you don't have to repeat anything.",
-    },
-    "handover_office": {"de": " vom {name}", "en": " of the {name}"},
     # defect report form
     "ask_defect_category": {"de": "Was möchten Sie melden? Bitte wählen Sie eine Kategorie.",
                             "en": "What would you like to report? Please choose a category."},
@@ -128,6 +120,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "ask_defect_description": {
         "de": "Bitte beschreiben Sie kurz, was Ihnen aufgefallen ist.",
         "en": "Please describe briefly what you noticed.",
+    },
+    "ask_defect_photo": {
+        "de": "Möchten Sie ein Foto anhängen? Das hilft dem Team, den Mangel zu finden. Bevor wir das Foto "
+        "speichern, entfernen wir Standortdaten und andere Metadaten (EXIF) daraus. Das ist freiwillig.",
+        "en": "Would you like to attach a photo? It helps the team find the defect. Before we store the photo, we "
+        "remove location data and other metadata (EXIF) from it. This is optional.",
+    },
+    "no_photo": {"de": "Ohne Foto weiter", "en": "Continue without a photo"},
+    "error_photo": {
+        "de": "Das Foto ist nicht angekommen. Bitte wählen Sie es noch einmal aus oder tippen Sie auf „Ohne Foto "
+        "weiter“.",
+        "en": "The photo did not arrive. Please choose it again or tap “Continue without a photo”.",
+    },
+    "defect_photo_saved": {
+        "de": " Ihr Foto ist angehängt; Standortdaten und andere Metadaten (EXIF) haben wir vor dem Speichern "
+        "entfernt.",
+        "en": " Your photo is attached; we removed location data and other metadata (EXIF) before storing it.",
     },
     "ask_defect_contact": {
         "de": "Möchten Sie eine E-Mail-Adresse angeben? Dann schreiben wir Ihnen, sobald sich der Stand Ihrer "

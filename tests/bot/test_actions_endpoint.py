@@ -23,7 +23,8 @@ DOMAIN = {"intents": [], "entities": [], "slots": {}, "responses": {}, "actions"
 EXPECTED_ACTIONS = {
     "action_session_start", "action_answer_from_knowledge", "action_handover", "action_offer_handover",
     "action_handle_affirm", "action_handle_deny", "validate_defect_report_form", "action_ask_defect_category",
-    "action_ask_defect_location", "action_ask_defect_description", "action_ask_defect_contact",
+    "action_ask_defect_location", "action_ask_defect_description", "action_ask_defect_photo",
+    "action_ask_defect_contact",
     "action_submit_defect_report", "validate_application_status_form", "action_ask_case_number",
     "action_show_application_status",
 }

@@ -54,7 +54,8 @@ def test_form_continues_where_it_was_after_rasa_is_killed(rasa_server: RasaServe
 
     after = Conversation(rasa_server, sender)  # the old keep-alive connection died with the process
     step = form_step(after.send(DESCRIPTION))
-    assert (step["form"], step["step"], step["error"]) == ("defect_report", "defect_contact", None)
+    assert (step["form"], step["step"], step["error"]) == ("defect_report", "defect_photo", None)
+    assert form_step(after.send("nein"))["step"] == "defect_contact"
     done = form_step(after.send("nein"))
     assert done["step"] == "done" and done["result"]["location"] == LOCATION
     assert stored_report(app_server, done["result"]["reference"]) == ("strassenschaden", LOCATION, DESCRIPTION, sender)
@@ -129,8 +130,9 @@ def test_one_conversation_alternating_between_two_replicas_completes_the_form(
     with LockWatcher(lock_store_url, sender) as locks:
         assert form_step(first.send("In unserer Straße ist ein großes Schlagloch"))["step"] == "defect_location"
         assert form_step(second.send(LOCATION))["step"] == "defect_description"
-        assert form_step(first.send(DESCRIPTION))["step"] == "defect_contact"
-        done = form_step(second.send("nein"))
+        assert form_step(first.send(DESCRIPTION))["step"] == "defect_photo"
+        assert form_step(second.send("nein"))["step"] == "defect_contact"
+        done = form_step(first.send("nein"))
     assert done["step"] == "done"
     assert stored_report(app_server, done["result"]["reference"]) == ("strassenschaden", LOCATION, DESCRIPTION, sender)
 

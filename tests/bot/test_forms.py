@@ -29,7 +29,8 @@ def report_count(app_server: AppServer, conversation: Conversation) -> int:
 
 
 STEPS = [("defect_category", None), ("defect_location", "Straßenbeleuchtung"),
-         ("defect_description", "Lindenallee 7"), ("defect_contact", "Die Lampe brennt seit einer Woche nicht mehr")]
+         ("defect_description", "Lindenallee 7"), ("defect_photo", "Die Lampe brennt seit einer Woche nicht mehr"),
+         ("defect_contact", "nein")]
 
 
 @pytest.mark.parametrize("step_index", range(len(STEPS)))
@@ -82,7 +83,10 @@ def test_question_then_the_form_goes_on_to_the_end(conversation: Conversation, a
     messages = conversation.send("Was kostet ein Personalausweis?")
     assert customs(messages, "knowledge") and form_step(messages)["step"] == "defect_description"
     assert form_step(conversation.send("Die Kette der Schaukel ist gerissen, Kinder können sich verletzen"))[
-        "step"] == "defect_contact"
+        "step"] == "defect_photo"
+    step = form_step(conversation.send("ein Foto"))  # only an upload or "ohne Foto" answers the photo step
+    assert step["step"] == "defect_photo" and "Foto" in step["error"]
+    assert form_step(conversation.send("Ohne Foto weiter"))["step"] == "defect_contact"
     address = f"eltern-{uuid.uuid4().hex[:6]}@example.de"
     messages = conversation.send(address)
     done = form_step(messages)
@@ -101,6 +105,7 @@ def test_shared_coordinates_only_inside_the_city(conversation: Conversation, app
     assert form_step(conversation.send('/inform{"latitude": "52.5201", "longitude": "13.4049"}'))[
         "step"] == "defect_description"
     conversation.send("Die Laterne ist seit Tagen dunkel")
+    assert form_step(conversation.send("nein"))["step"] == "defect_contact"  # no photo
     done = form_step(conversation.send("nein"))
     with sqlite3.connect(app_server.database_path) as db:
         row = db.execute("SELECT latitude, longitude FROM defect_reports WHERE reference = ?",

@@ -181,16 +181,17 @@ async def test_a_replica_crash_mid_turn_loses_no_conversation(cluster) -> None:
         except asyncio.TimeoutError:
             pass
     await asyncio.sleep(0.5)
+    assert payload(await answer(reporter, "nein"), "form")["step"] == "defect_contact"  # no photo
     step = payload(await answer(reporter, "nein"), "form")
     assert step["step"] == "done" and step["result"]["location"] == LOCATION
     with sqlite3.connect(cluster.app.database_path) as db:
         stored = db.execute("SELECT location, description FROM defect_reports WHERE reference = ?",
                             (step["result"]["reference"],)).fetchone()
     assert stored == (LOCATION, DESCRIPTION)
-    # The in-flight turn was answered exactly once (one form step between DESCRIPTION and "nein").
+    # The in-flight turn was answered exactly once (one form step between DESCRIPTION and the first "nein").
     steps = [m["payload"]["step"] for m in reporter.frames
              if m.get("type") == "message" and (m.get("payload") or {}).get("type") == "form"]
-    assert steps == ["defect_location", "defect_description", "defect_contact", "done"], steps
+    assert steps == ["defect_location", "defect_description", "defect_photo", "defect_contact", "done"], steps
 
     # Every other conversation, A's included, goes on with B.
     for citizen, question in zip(everyone, reversed(QUESTIONS)):
