@@ -24,7 +24,7 @@ CANCEL_PAYLOAD = "/cancel_form"
 FORM_SLOTS: dict[str, tuple[str, ...]] = {
     "defect_report": ("defect_category", "defect_location", "defect_description", "defect_photo", "defect_contact",
                       "defect_latitude", "defect_longitude"),
-    "application_status": ("case_number",),
+    "application_status": ("case_number", "case_pin"),
 }
 # Intents that interrupt a form instead of answering its step (bot/domain.yml: not_intent of the slot mappings).
 INTERRUPTING = {"ask_question", "request_human", "cancel_form", "distress"}

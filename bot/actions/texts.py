@@ -238,9 +238,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "„{value}“ ist kein gültiges Aktenzeichen. Ein Aktenzeichen sieht so aus: MS-2026-000123.",
         "en": "“{value}” is not a valid case number. A case number looks like this: MS-2026-000123.",
     },
+    "ask_case_pin": {
+        "de": "Bitte geben Sie jetzt die sechsstellige PIN ein, die auf Ihrer Eingangsbestätigung steht. Zum Schutz "
+        "Ihrer Daten zeige ich einen Antrag nur mit Aktenzeichen und PIN an.",
+        "en": "Now please enter the six-digit PIN printed on your confirmation of receipt. To protect your data, I "
+        "only show an application with its case number and PIN.",
+    },
+    "error_pin_format": {
+        "de": "Die PIN besteht aus sechs Ziffern. Sie steht auf Ihrer Eingangsbestätigung beim Aktenzeichen.",
+        "en": "The PIN has six digits. You will find it on your confirmation of receipt next to the case number.",
+    },
+    # The same answer for an unknown number and a wrong PIN: it must not tell which numbers exist.
     "error_case_unknown": {
-        "de": "Zum Aktenzeichen {value} habe ich keinen Antrag gefunden. Bitte prüfen Sie die Nummer.",
-        "en": "I could not find an application with the case number {value}. Please check the number.",
+        "de": "Zum Aktenzeichen {value} mit dieser PIN habe ich keinen Antrag gefunden. Bitte prüfen Sie beide "
+        "Angaben auf Ihrer Eingangsbestätigung.",
+        "en": "I could not find an application with the case number {value} and this PIN. Please check both on "
+        "your confirmation of receipt.",
+    },
+    "case_lookup_locked": {
+        "de": "Aktenzeichen und PIN haben mehrmals nicht zusammengepasst. Zum Schutz Ihrer Daten frage ich in diesem "
+        "Gespräch nicht weiter nach. Eine Mitarbeiterin oder ein Mitarbeiter hilft Ihnen gern weiter. Möchten Sie "
+        "verbunden werden? Ist gerade niemand erreichbar, können Sie eine Nachricht hinterlassen.",
+        "en": "The case number and PIN did not match several times. To protect your data, I will not look up any "
+        "more in this conversation. A member of staff will gladly help you. Would you like to be connected? If "
+        "nobody is available right now, you can leave a message.",
     },
     "case_status": {
         "de": "Ihr Antrag {number} ({service}): {label}. {text} Zuständig: {office}.",

@@ -219,6 +219,10 @@ class Settings(BaseSettings):
         "network) and minute, counted over all replicas; the same number of application status lookups and of "
         "tickets is allowed per address and minute; 0 turns the per-IP limits off."
     )
+    status_lookup_failures_per_conversation: int = Field(
+        3, description="Wrong case number/PIN combinations one conversation may try in the application status "
+        "lookup; then the bot stops looking up and offers a person or a message (the per-IP limit counts too)."
+    )
     login_free_attempts: int = Field(
         5, description="Failed console logins per account (and per browser) before the exponential back-off starts "
         "(1 s, 2 s, 4 s … up to login_backoff_max_seconds); the account is never locked."

@@ -52,7 +52,8 @@ class DefectReport(Base):
 
 
 class ApplicationCase(Base):
-    """An application (Antrag) whose processing status citizens can query with the case number."""
+    """An application (Antrag) whose processing status citizens can query with the case number and the PIN printed
+    on its receipt (handover/domain/case_pins.py)."""
 
     __tablename__ = "application_cases"
 
@@ -63,3 +64,16 @@ class ApplicationCase(Base):
     status_text: Mapped[str] = mapped_column(Text)
     office: Mapped[str] = mapped_column(String(60))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    # Salted scrypt hash of the receipt's PIN (migration services_0002). A case without one is never shown.
+    pin_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class StatusLookupFailures(Base):
+    """Wrong case number/PIN combinations per conversation: after a few the bot stops looking up and offers a
+    person. In the database, not in a Rasa slot, so "/restart" or a new Rasa session does not reset it."""
+
+    __tablename__ = "status_lookup_failures"
+
+    conversation_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
