@@ -73,7 +73,8 @@ async def citizen_socket(websocket: WebSocket) -> None:
         stream = CitizenEventStream(conversations, conversation_id, hello.last_seq)
         backlog = await stream.backlog()
         welcome["limits"] = {"max_message_chars": settings.max_message_chars,
-                             "max_frame_bytes": settings.max_frame_bytes}
+                             "max_frame_bytes": settings.max_frame_bytes,
+                             "max_photo_bytes": settings.upload_max_bytes}
         await writer.send(welcome)
         for frame in backlog:
             await writer.send(frame)

@@ -80,8 +80,15 @@ export function csatForm(t, onSubmit) {
   return form;
 }
 
-/** The callback/message form outside office hours. `onSubmit(data)` returns false if it could not send. */
-export function ticketForm(t, { nextOpen, language }, onSubmit) {
+// Dates in the widget's language (Arabic with Western digits, as the chat's other numbers).
+const DATE_LOCALES = { de: 'de-DE', en: 'en-GB', tr: 'tr-TR', uk: 'uk-UA', ar: 'ar-u-nu-latn' };
+
+// Why nobody can take the chat (the state frame's reason) decides what the form says: outside the chat service
+// hours only when it is, "nobody free" when the team is open but nobody is online, otherwise just the offer.
+const TICKET_INTROS = { outside_office_hours: 'ticketIntro', no_agent_online: 'ticketIntroBusy' };
+
+/** The callback/message form when nobody can take the chat. `onSubmit(data)` returns false if it could not send. */
+export function ticketForm(t, { nextOpen, language, reason }, onSubmit) {
   const headingId = uid('ticket');
   const controls = {};
   const rows = [];
@@ -100,18 +107,19 @@ export function ticketForm(t, { nextOpen, language }, onSubmit) {
   const consent = h('input', { type: 'checkbox', id: consentId, name: 'consent' });
   const consentError = h('p', { class: 'field-error', id: uid('err'), hidden: true });
   const status = h('p', { role: 'status' });
+  const outside = reason === 'outside_office_hours';
   let when = '';
-  if (nextOpen) {
+  if (nextOpen && outside) {
     const date = new Date(nextOpen);
     if (!Number.isNaN(date.getTime())) {
-      when = date.toLocaleString(language === 'en' ? 'en-GB' : 'de-DE', { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
+      when = date.toLocaleString(DATE_LOCALES[language] || 'de-DE', { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
     }
   }
   const form = h(
     'form',
     { class: 'panel-form ticket', 'aria-labelledby': headingId, novalidate: true },
     h('h3', { id: headingId }, t('ticketHeading')),
-    h('p', {}, t('ticketIntro')),
+    h('p', { class: 'ticket-intro' }, t(TICKET_INTROS[reason] || 'ticketIntroMessage')),
     when ? h('p', {}, t('ticketNextOpen', { time: when })) : null,
     rows,
     h('div', { class: 'field' }, h('div', { class: 'check' }, consent, h('label', { for: consentId }, t('ticketConsent'))), consentError),

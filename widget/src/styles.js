@@ -158,6 +158,15 @@ header.bar .sub { display: block; font-size: 14px; font-weight: 400; }
 .reference { margin-top: 6px; font-weight: 700; }
 .quick { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 0; padding: 0; border: 0; }
 .quick legend { padding: 0; margin-bottom: 4px; font-size: 14px; color: var(--bb-muted); }
+.step-actions { display: flex; flex-direction: column; gap: 8px; margin-top: 6px; }
+.step-tool { display: flex; flex-direction: column; gap: 6px; align-items: flex-start; }
+.step-tool .hint, .step-tool .tool-status { margin: 0; font-size: 14px; }
+.step-tool .tool-status:empty { display: none; }
+.step-tool .tool-label { font-weight: 600; }
+.step-tool .tool-row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+.step-tool input[type="file"] { max-width: 100%; font-size: 14px; min-height: 36px; }
+.step-tool progress { width: 100%; height: 10px; }
+.step-tool img.thumb { max-width: 180px; max-height: 140px; border-radius: 6px; border: 1px solid var(--bb-border); }
 .typing { font-size: 15px; color: var(--bb-muted); padding: 4px 12px; min-height: 0; }
 .typing .dots span { display: inline-block; width: 6px; height: 6px; margin: 0 1px; border-radius: 50%; background: currentColor; animation: bb-blink 1.2s infinite both; }
 .typing .dots span:nth-child(2) { animation-delay: .2s; }

@@ -2,6 +2,7 @@
 // styles cannot break it and it cannot break the page.
 import { csatForm, ticketForm } from './forms.js';
 import { payloadParts } from './cards.js';
+import { answerDisplay, reportStepTool, uploadPhoto } from './report_steps.js';
 import { CitizenConnection } from './connection.js';
 import { pageMatches } from './config.js';
 import { h, uid } from './dom.js';
@@ -311,7 +312,7 @@ export class BuergerbotChat extends HTMLElement {
     const body = h('div', { class: 'text' });
     if (sender === 'citizen') {
       // A quick reply is sent as its payload ("/affirm"); show the button's title the citizen chose.
-      const text = item.display || this.buttonTitles.get(frame.text) || frame.text || '';
+      const text = item.display || this.buttonTitles.get(frame.text) || answerDisplay(frame.text, t) || frame.text || '';
       body.append(h('p', {}, text));
     } else {
       body.append(renderMarkdown(frame.text || '', t('newTab')));
@@ -331,10 +332,23 @@ export class BuergerbotChat extends HTMLElement {
           h('button', { type: 'button', class: 'btn', 'data-payload': button.payload, onClick: () => this.chooseQuickReply(button) }, button.title),
         ),
       );
-      li.append(group);
-      this.quickReplies = group;
+      // The defect report's location and photo steps get their tools next to the buttons (and go stale with them).
+      const tool = sender === 'bot' ? reportStepTool(frame.payload, this.stepContext()) : null;
+      const actions = tool ? h('div', { class: 'step-actions' }, tool, group) : group;
+      li.append(actions);
+      this.quickReplies = actions;
     }
     return li;
+  }
+
+  stepContext() {
+    return {
+      t: this.t,
+      answer: (text, display) => this.sendText(text, display),
+      focusInput: () => this.ui.input.focus(),
+      upload: (file, onProgress) => uploadPhoto(this.config.server, this.store.read()?.token, file, onProgress),
+      maxPhotoBytes: this.limits?.max_photo_bytes,
+    };
   }
 
   renderState(frame) {
@@ -358,7 +372,7 @@ export class BuergerbotChat extends HTMLElement {
       li.classList.add('with-form');
       li.hidden = false;
       li.append(
-        ticketForm(t, { nextOpen: this.conversation.officeHours?.next_open, language: this.language }, (data) =>
+        ticketForm(t, { nextOpen: this.conversation.officeHours?.next_open, language: this.language, reason: frame.reason }, (data) =>
           this.connection.send({ type: 'ticket', client_id: newClientId(), ...data }),
         ),
       );
@@ -488,6 +502,7 @@ export class BuergerbotChat extends HTMLElement {
       queue: frame.queue || null,
       officeHours: frame.office_hours || null,
     };
+    this.limits = frame.limits || {};
     const maxChars = frame.limits?.max_message_chars;
     if (maxChars) this.ui.input.maxLength = maxChars;
     this.renderHeader();
