@@ -121,6 +121,7 @@ def test_cancel_the_status_query_and_a_report_status_by_reference(conversation: 
     assert form_step(conversation.send("Laterne defekt"))["step"] == "defect_location"
     conversation.send("Hauptstraße 12")
     conversation.send("Die Laterne flackert die ganze Nacht")
+    conversation.send("nein")  # no photo
     reference = form_step(conversation.send("nein"))["result"]["reference"]
     messages = conversation.send(f"Wie ist der Stand meiner Meldung {reference}?")
     status = form_step(messages)
