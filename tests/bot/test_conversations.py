@@ -230,9 +230,11 @@ def test_application_status_with_malformed_and_unknown_numbers(conversation: Con
     assert (step["form"], step["step"]) == ("application_status", "case_number")
     step = form_step(conversation.send("12345"))
     assert step["step"] == "case_number" and "kein gültiges Aktenzeichen" in step["error"]
-    step = form_step(conversation.send("MS-2026-999999"))
+    assert form_step(conversation.send("MS-2026-999999"))["step"] == "case_pin"
+    step = form_step(conversation.send("731904"))
     assert step["step"] == "case_number" and "keinen Antrag gefunden" in step["error"]
-    messages = conversation.send("ms 2026 000123")
+    assert form_step(conversation.send("ms 2026 000123"))["step"] == "case_pin"
+    messages = conversation.send("731904")
     done = form_step(messages)
     assert done["step"] == "done"
     assert done["result"]["case_number"] == "MS-2026-000123" and done["result"]["status"] == "in_progress"
@@ -240,7 +242,8 @@ def test_application_status_with_malformed_and_unknown_numbers(conversation: Con
 
 
 def test_application_status_needing_documents_offers_a_person(conversation: Conversation) -> None:
-    messages = conversation.send("Status von MS-2026-000125")
+    assert form_step(conversation.send("Status von MS-2026-000125"))["step"] == "case_pin"
+    messages = conversation.send("946120")
     done = form_step(messages)
     assert done["result"]["status"] == "documents_missing"
     assert {b["payload"] for b in buttons(messages)} == {"/affirm", "/deny"}

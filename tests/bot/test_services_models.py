@@ -13,9 +13,10 @@ from sqlalchemy import create_engine, select, text
 from bot.actions.application_status import normalize_case_number
 from bot.actions.defect_report import normalize_category
 from bot.actions.follow_ups import refers_back
-from bot.actions.service_records import find_case, save_defect_report
+from bot.actions.service_records import count_lookup_failure, find_case, lookup_failures, save_defect_report
 from handover.domain.models.services import ApplicationCase
 from handover.shell.database import make_engine, make_sessionmaker, upgrade_database
+from handover.shell.migrations.versions.services_0002_case_pins import DEMO_PINS
 
 
 def _check_database(url: str) -> None:
@@ -27,9 +28,16 @@ def _check_database(url: str) -> None:
         with sessions() as session:
             numbers = session.scalars(select(ApplicationCase.case_number)).all()
         assert {"MS-2026-000123", "MS-2026-000125"} <= set(numbers) and len(numbers) == len(set(numbers))
-        case = find_case(sessions, "MS-2026-000125")
+        case = find_case(sessions, "MS-2026-000125", "946120")
         assert case is not None and case.status == "documents_missing" and case.office == "bauamt"
-        assert find_case(sessions, "MS-2026-999999") is None
+        assert find_case(sessions, "MS-2026-000125", "946121") is None  # a wrong PIN
+        assert find_case(sessions, "MS-2026-999999", "946120") is None  # an unknown number
+        with sessions() as session:  # every demo case has its PIN, salted: no two hashes alike
+            hashes = session.scalars(select(ApplicationCase.pin_hash)).all()
+        assert all(h and h.startswith("scrypt$") for h in hashes) and len(set(hashes)) == len(hashes)
+        assert all(find_case(sessions, number, pin) for number, pin in DEMO_PINS.items())
+        assert count_lookup_failure(sessions, "c1") == 1 and count_lookup_failure(sessions, "c1") == 2
+        assert lookup_failures(sessions, "c1") == 2 and lookup_failures(sessions, "c2") == 0
         first = save_defect_report(sessions, category="muell", location="Am Markt 1", description="Viel Müll hier",
                                    contact=None, conversation_id="c1", language="de")
         second = save_defect_report(sessions, category="muell", location="Am Markt 2", description="Noch mehr Müll",
