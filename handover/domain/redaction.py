@@ -11,6 +11,12 @@ What is replaced, each by a bracketed placeholder so the sentence stays readable
 - names after "ich heiße", "mein Name ist", "my name is" and in a closing greeting ("Viele Grüße, Anna Schmidt")
                                                             → [NAME]
 
+A citizen's message answering a secret form step — the PIN of the application status lookup, asked with the form
+payload step `case_pin` — is replaced as a whole by [PIN] wherever it is kept: the transcript agents and the
+citizen see (handover/domain/conversations/citizen_turns.py; Rasa still gets the real text) and the statistics
+(handover/domain/insights/recording.py). The message is not a pattern that can be recognised (six digits look like
+any number), so the question it answers decides: `redact_answer`.
+
 Patterns rather than a language model: the same text always gives the same result, it runs in microseconds on a
 log line, and a missed pattern is a test case away. Order matters: the IBAN and the case number go before the
 phone number, whose digit runs they contain. Dates (2026-11-22, 22.11.2026), times, amounts and postal codes on
@@ -27,6 +33,10 @@ CASE_NUMBER = "[AKTENZEICHEN]"
 PHONE = "[TELEFON]"
 ADDRESS = "[ADRESSE]"
 NAME = "[NAME]"
+PIN = "[PIN]"
+
+# Form steps (bot/actions/payloads.py FormPayload.step) whose answer is a secret.
+SECRET_FORM_STEPS = frozenset({"case_pin"})
 
 _UPPER = "A-ZÄÖÜ"
 _WORD = r"[\wÄÖÜäöüß'’-]"
@@ -133,3 +143,16 @@ def redact(text: str | None) -> str:
         text = pattern.sub(ADDRESS, text)
     text = _PHONE.sub(lambda m: PHONE if sum(c.isdigit() for c in m.group(0)) >= 7 else m.group(0), text)
     return _redact_names(text)
+
+
+def asks_for_secret(payload: dict | None) -> bool:
+    """True for the bot's form payload of a step whose answer is a secret (the status lookup's PIN)."""
+    return isinstance(payload, dict) and payload.get("type") == "form" and payload.get("step") in SECRET_FORM_STEPS
+
+
+def redact_answer(text: str, asked: dict | None) -> str:
+    """The citizen's message as it may be kept: [PIN] when it answers a secret step (`asked` is the payload of the
+    bot's last question), whatever it says; a button payload ("/cancel_form") stays, it carries nothing typed."""
+    if asks_for_secret(asked) and not text.strip().startswith("/"):
+        return PIN
+    return text

@@ -26,6 +26,7 @@ from handover.domain.conversations.core import (
 )
 from handover.domain.conversations.handover_requests import request_handover
 from handover.domain.models.conversations import Conversation, Message
+from handover.domain.redaction import redact_answer
 from handover.web.frames import FrameError
 
 
@@ -117,9 +118,15 @@ async def citizen_message(ctx: ConversationContext, conversation_id: str, client
             conversation.state = "bot"
             conversation.closed_at = None
             events.append(append_state(session, conversation, "bot", "reopened"))
+        # The answer to the PIN step is kept as [PIN] (redaction.py); Rasa gets the real text through the outbox.
+        asked = session.scalar(
+            select(Message.payload).where(Message.conversation_id == conversation_id, Message.sender == "bot")
+            .order_by(Message.seq.desc()).limit(1)
+        ) if conversation.state == "bot" else None
         try:
             with session.begin_nested():
-                message = append_event(session, conversation, sender="citizen", text=text, client_id=client_id)
+                message = append_event(session, conversation, sender="citizen", text=redact_answer(text, asked),
+                                       client_id=client_id)
         except IntegrityError:  # the same client id raced in on another socket
             existing = session.scalar(
                 select(Message).where(Message.conversation_id == conversation_id, Message.client_id == client_id)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from handover.domain.models.analytics import ConversationFacts, QuestionFacts
 from handover.domain.models.conversations import Conversation, Message
-from handover.domain.redaction import redact
+from handover.domain.redaction import PIN, redact, redact_answer
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +105,16 @@ def _set_feedback(facts: ConversationFacts | None, question: QuestionFacts, help
 def record_bot_replies(session: Session, conversation: Conversation, *, relay_kind: str, relay_text: str,
                        replies: Iterable[tuple[int, dict | None]], tz: tzinfo, now: datetime) -> None:
     """A citizen turn and the bot's replies to it (seq and custom payload of each stored reply)."""
+    replies_list = list(replies)
 
     def work() -> None:
         facts = _facts(session, conversation, tz, now)
         text = (relay_text or "").strip()
         typed = relay_kind == "message" and not text.startswith("/")
+        secret = typed and bool(replies_list) and redact_answer(
+            text, _asked_before(session, conversation.id, replies_list[0][0])) == PIN
+        if secret:  # the answer to the PIN step is never kept, not even redacted (redaction.py)
+            text = PIN
         # What the turn says about the previous replies: a verdict on the last answer, a pick from a menu.
         if relay_kind == "message" and text in FEEDBACK_INTENTS:
             answer = _latest_question(session, conversation.id, "answer")
@@ -122,9 +127,11 @@ def record_bot_replies(session: Session, conversation: Conversation, *, relay_ki
             ):
                 pending.picked = text.startswith(PICK_INTENT)
         day = local_parts(now, tz)[0]
-        for seq, custom in replies:
+        for seq, custom in replies_list:
             kind = (custom or {}).get("type")
             if kind == "knowledge" and custom.get("decision") in KNOWLEDGE_DECISIONS:
+                if secret:  # the bot's echo of what it searched is the PIN too
+                    custom = {**custom, "query": PIN}
                 _record_knowledge(session, facts, conversation, seq, custom, text if typed else "", now, day)
             elif kind == "support":
                 question = redact(text if typed else "")
@@ -172,6 +179,15 @@ def _record_knowledge(session: Session, facts: ConversationFacts, conversation: 
         facts.clarifies += 1
     else:
         facts.no_answers += 1
+
+
+def _asked_before(session: Session, conversation_id: str, reply_seq: int) -> dict | None:
+    """The payload of the bot's last message before the citizen's turn that `reply_seq` answers."""
+    return session.scalar(
+        select(Message.payload).where(Message.conversation_id == conversation_id, Message.sender == "bot",
+                                      Message.seq < reply_seq)
+        .order_by(Message.seq.desc()).limit(1)
+    )
 
 
 def record_bot_unavailable(session: Session, conversation: Conversation, *, tz: tzinfo, now: datetime) -> None:
