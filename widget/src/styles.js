@@ -196,6 +196,7 @@ form.composer textarea {
   flex: 1; min-height: 44px; max-height: 140px; resize: none; padding: 10px; border: 2px solid var(--bb-border);
   border-radius: 8px; background: var(--bb-surface);
 }
+form.composer textarea.secret { -webkit-text-security: disc; }
 .footer-note { display: flex; justify-content: space-between; align-items: center; gap: 8px; padding: 0 12px 4px; font-size: 14px; color: var(--bb-muted); }
 .link-btn { border: 0; background: transparent; color: var(--bb-primary); text-decoration: underline; font-size: 14px; min-height: 32px; padding: 4px 2px; }
 @media (max-width: 480px), (max-height: 520px) {

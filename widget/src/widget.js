@@ -318,6 +318,8 @@ export class BuergerbotChat extends HTMLElement {
       body.append(renderMarkdown(frame.text || '', t('newTab')));
     }
     li.append(body);
+    // The status lookup's PIN step masks the composer until the next message (the server keeps the answer as [PIN]).
+    if (sender !== 'system') this.maskComposer(sender === 'bot' && frame.payload?.type === 'form' && frame.payload.step === 'case_pin');
     // Source or referral card, "Mehr anzeigen", the general contact, help in distress, form steps.
     if (sender !== 'citizen') li.append(...payloadParts(frame.payload, t, this.language));
     if (item.pending) li.append(h('span', { class: 'meta' }, this.connection.ready ? t('sending') : t('notSent')));
@@ -629,11 +631,21 @@ export class BuergerbotChat extends HTMLElement {
     if (focus) this.ui.input.focus();
   }
 
+  maskComposer(on) {
+    this.secretStep = on;
+    const input = this.ui?.input;
+    if (!input) return;
+    input.classList.toggle('secret', on);
+    input.setAttribute('autocomplete', on ? 'one-time-code' : 'off');
+    if (on) input.setAttribute('inputmode', 'numeric');
+    else input.removeAttribute('inputmode');
+  }
+
   submitComposer() {
     const text = this.ui.input.value.trim();
     if (!text) return;
     this.ui.input.value = '';
-    this.sendText(text);
+    this.sendText(text, this.secretStep ? '•'.repeat(text.length) : undefined);
     this.sendTyping(false);
     this.ui.input.focus();
   }

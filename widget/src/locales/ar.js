@@ -103,6 +103,7 @@ export default {
     defect_contact: 'الاتصال (اختياري)',
     defect_photo: 'صورة (اختياري)',
     case_number: 'رقم الملف',
+    case_pin: 'رمز PIN',
   },
   formDone: 'تم',
   formReference: 'رقم معاملتك: {reference}',

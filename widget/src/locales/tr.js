@@ -103,6 +103,7 @@ export default {
     defect_contact: 'İletişim (isteğe bağlı)',
     defect_photo: 'Fotoğraf (isteğe bağlı)',
     case_number: 'Dosya numarası',
+    case_pin: 'PIN',
   },
   formDone: 'Tamamlandı',
   formReference: 'Dosya numaranız: {reference}',

@@ -102,6 +102,7 @@ export default {
     defect_contact: 'Контакт (за бажанням)',
     defect_photo: 'Фото (за бажанням)',
     case_number: 'Номер справи',
+    case_pin: 'PIN-код',
   },
   formDone: 'Завершено',
   formReference: 'Ваш номер справи: {reference}',
