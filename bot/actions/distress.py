@@ -22,18 +22,28 @@ class Helpline:
     note: dict[str, str]
 
 
+# The TelefonSeelsorge answers in German: the notes in the other languages say so.
+_SEELSORGE_NOTE = {"de": "kostenlos, anonym, rund um die Uhr", "en": "free, anonymous, day and night (German)",
+                   "tr": "ücretsiz, isim vermeden, günün her saati (Almanca)",
+                   "uk": "безкоштовно, анонімно, цілодобово (німецькою мовою)",
+                   "ar": "مجانًا، دون ذكر الاسم، على مدار الساعة (باللغة الألمانية)"}
 TELEFONSEELSORGE = (
-    Helpline("TelefonSeelsorge", "0800 111 0 111",
-             {"de": "kostenlos, anonym, rund um die Uhr", "en": "free, anonymous, day and night (German)"}),
-    Helpline("TelefonSeelsorge", "0800 111 0 222",
-             {"de": "kostenlos, anonym, rund um die Uhr", "en": "free, anonymous, day and night (German)"}),
+    Helpline("TelefonSeelsorge", "0800 111 0 111", _SEELSORGE_NOTE),
+    Helpline("TelefonSeelsorge", "0800 111 0 222", _SEELSORGE_NOTE),
 )
-EMERGENCY = Helpline("Notruf", "112", {"de": "bei akuter Lebensgefahr", "en": "if a life is in danger"})
-POLICE = Helpline("Polizei", "110", {"de": "wenn Sie bedroht werden", "en": "if you are being threatened"})
+EMERGENCY = Helpline("Notruf", "112", {"de": "bei akuter Lebensgefahr", "en": "if a life is in danger",
+                                       "tr": "hayati tehlike varsa", "uk": "якщо є загроза життю",
+                                       "ar": "إذا كانت هناك حياة في خطر"})
+POLICE = Helpline("Polizei", "110", {"de": "wenn Sie bedroht werden", "en": "if you are being threatened",
+                                     "tr": "tehdit ediliyorsanız", "uk": "якщо Вам погрожують",
+                                     "ar": "إذا كنت تتعرض للتهديد"})
 VIOLENCE_HELPLINE = Helpline(
     "Hilfetelefon Gewalt gegen Frauen", "116 016",
     {"de": "kostenlos, anonym, rund um die Uhr, in vielen Sprachen",
-     "en": "free, anonymous, day and night, in many languages"},
+     "en": "free, anonymous, day and night, in many languages",
+     "tr": "ücretsiz, isim vermeden, günün her saati, birçok dilde",
+     "uk": "безкоштовно, анонімно, цілодобово, багатьма мовами",
+     "ar": "مجانًا، دون ذكر الاسم، على مدار الساعة، بلغات كثيرة"},
 )
 
 HELPLINES: dict[Concern, tuple[Helpline, ...]] = {

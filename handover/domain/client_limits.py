@@ -44,6 +44,31 @@ TEXTS = {
         "ticket": "Very many requests were sent from your connection in a short time. Please try again in "
                   "{seconds} seconds.",
     },
+    "tr": {
+        "conversation": "Bağlantınızdan kısa sürede çok sayıda yeni görüşme başlatıldı. Lütfen {seconds} saniye "
+                        "sonra tekrar deneyin.",
+        "status_lookup": "Kısa sürede çok sayıda dosya numarası sorguladınız. Lütfen {seconds} saniye sonra tekrar "
+                         "deneyin.",
+        "ticket": "Bağlantınızdan kısa sürede çok sayıda talep gönderildi. Lütfen {seconds} saniye sonra tekrar "
+                  "deneyin.",
+    },
+    # "{seconds} с" and "{seconds} ثانية": one form for every number (Ukrainian and Arabic inflect the noun by it).
+    "uk": {
+        "conversation": "З вашого підключення за короткий час розпочато дуже багато нових розмов. Будь ласка, "
+                        "спробуйте ще раз через {seconds} с.",
+        "status_lookup": "Ви за короткий час перевірили дуже багато номерів справ. Будь ласка, спробуйте ще раз "
+                         "через {seconds} с.",
+        "ticket": "З вашого підключення за короткий час надіслано дуже багато звернень. Будь ласка, спробуйте ще "
+                  "раз через {seconds} с.",
+    },
+    "ar": {
+        "conversation": "بدأ اتصالك عددًا كبيرًا جدًا من المحادثات الجديدة في وقت قصير. يرجى المحاولة مرة أخرى "
+                        "بعد {seconds} ثانية.",
+        "status_lookup": "لقد استعلمت عن عدد كبير جدًا من أرقام الملفات في وقت قصير. يرجى المحاولة مرة أخرى بعد "
+                         "{seconds} ثانية.",
+        "ticket": "أُرسل من اتصالك عدد كبير جدًا من الطلبات في وقت قصير. يرجى المحاولة مرة أخرى بعد {seconds} "
+                  "ثانية.",
+    },
 }
 
 

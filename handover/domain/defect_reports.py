@@ -36,6 +36,9 @@ TRANSITIONS = {
 STATUS_LABELS = {
     "de": {"received": "neu", "in_progress": "in Bearbeitung", "done": "erledigt", "rejected": "abgelehnt"},
     "en": {"received": "new", "in_progress": "in progress", "done": "resolved", "rejected": "rejected"},
+    "tr": {"received": "yeni", "in_progress": "işleniyor", "done": "giderildi", "rejected": "reddedildi"},
+    "uk": {"received": "нове", "in_progress": "в роботі", "done": "усунено", "rejected": "відхилено"},
+    "ar": {"received": "جديد", "in_progress": "قيد المعالجة", "done": "تم الإصلاح", "rejected": "مرفوض"},
 }
 MAX_COMMENT_CHARS = 2000
 
@@ -59,7 +62,7 @@ def aware(moment: datetime | None) -> datetime | None:
 
 
 def status_label(status: str, language: str | None = "de") -> str:
-    return STATUS_LABELS["en" if language == "en" else "de"].get(status, status)
+    return STATUS_LABELS.get(language, STATUS_LABELS["de"]).get(status, status)
 
 
 def department_of(report: DefectReport) -> str:

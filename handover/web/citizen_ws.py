@@ -8,7 +8,7 @@ import logging
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from handover.domain.conversations import citizen_turns, closing, handover_requests, ticket_requests
+from handover.domain.conversations import citizen_turns, closing, handover_requests, languages, ticket_requests
 from handover.domain.conversations.core import conversation_channel
 from handover.web import frames as f
 from handover.web.citizen_stream import CitizenEventStream
@@ -78,12 +78,14 @@ async def citizen_socket(websocket: WebSocket) -> None:
         await writer.send(welcome)
         for frame in backlog:
             await writer.send(frame)
-        notices = DelayNotices(runtime.pubsub, hello.language)
+        notices = DelayNotices(runtime.pubsub, welcome["language"])
 
         async def outbound() -> None:
             while True:
                 channel, event = await subscriber.get()
                 for frame in await stream.frames_for(channel, event):
+                    if frame.get("type") == "language":  # this socket's own notices follow the conversation
+                        notices.language = frame["language"]
                     await writer.send(frame)
 
         async def inbound() -> None:
@@ -93,7 +95,7 @@ async def citizen_socket(websocket: WebSocket) -> None:
                     return
                 try:
                     frame = f.parse_citizen_frame(raw, settings.max_frame_bytes)
-                    refusal = (await ip_limits.ticket_refusal(websocket, hello.language, frame.client_id)
+                    refusal = (await ip_limits.ticket_refusal(websocket, notices.language, frame.client_id)
                                if isinstance(frame, f.TicketRequest) else None)
                     reply = refusal or await _dispatch(runtime, conversation_id, frame)
                 except f.FrameError as error:
@@ -150,6 +152,9 @@ async def _dispatch(runtime, conversation_id: str, frame) -> dict | None:
         return None
     if isinstance(frame, f.Ping):
         return {"type": "pong"}
+    if isinstance(frame, f.LanguageChoice):
+        await languages.set_language(ctx, conversation_id, frame.language, "citizen")
+        return None
     if isinstance(frame, f.Hello):
         raise f.FrameError("invalid", "Die Verbindung ist bereits begrüßt.")
     raise f.FrameError("unknown_type")

@@ -12,6 +12,9 @@ from handover.web.frames import ERROR_TEXTS
 TEXTS = {
     "de": ERROR_TEXTS["delivery_delayed"],
     "en": "Your message has been saved; its delivery is delayed.",
+    "tr": "Mesajınız kaydedildi; iletilmesi gecikiyor.",
+    "uk": "Ваше повідомлення збережено; його доставка затримується.",
+    "ar": "تم حفظ رسالتك، لكن إيصالها يتأخر.",
 }
 
 
@@ -22,11 +25,13 @@ def delayed(reply: dict | None) -> bool:
 class DelayNotices:
     def __init__(self, pubsub: PubSub, language: str = "de") -> None:
         self.pubsub = pubsub
-        self.language = language if language in TEXTS else "de"
+        # the conversation's language; the socket sets it anew when the conversation's language changes
+        self.language = language
         self._told_in_outage: int | None = None
 
     def after(self, reply: dict | None) -> dict | None:
         if not delayed(reply) or self._told_in_outage == self.pubsub.outages:
             return None
         self._told_in_outage = self.pubsub.outages
-        return {"type": "error", "code": "delivery_delayed", "message": TEXTS[self.language], "client_id": None}
+        return {"type": "error", "code": "delivery_delayed", "message": TEXTS.get(self.language, TEXTS["de"]),
+                "client_id": None}

@@ -123,11 +123,20 @@ class Ping(_Frame):
     type: Literal["ping"]
 
 
+class LanguageChoice(_Frame):
+    """The citizen picked the chat's language in the widget (handover/domain/conversations/languages.py)."""
+
+    type: Literal["language"]
+    language: Literal["de", "en", "tr", "uk", "ar"]
+
+
 CitizenFrame = Annotated[
-    Union[Hello, CitizenMessage, CitizenTyping, CitizenRead, RequestHuman, TicketRequest, Csat, Feedback, End, Ping],
+    Union[Hello, CitizenMessage, CitizenTyping, CitizenRead, RequestHuman, TicketRequest, Csat, Feedback, End, Ping,
+          LanguageChoice],
     Field(discriminator="type"),
 ]
-CITIZEN_TYPES = {"hello", "message", "typing", "read", "request_human", "ticket", "csat", "feedback", "end", "ping"}
+CITIZEN_TYPES = {"hello", "message", "typing", "read", "request_human", "ticket", "csat", "feedback", "end", "ping",
+                 "language"}
 
 
 # --- agent → server ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.actions.context import ActionContext, bound_context
 from bot.actions.conversation import conversation_language
+from handover.domain.conversations import languages
 from handover.shell.internal_listener import on_internal_listener
 from handover.shell.rasa_endpoints import action_secret
 from handover.shell.settings import Settings
@@ -136,7 +137,21 @@ async def webhook(request: Request) -> JSONResponse:
     except Exception as error:  # an action crashed: Rasa logs the 500 and carries on with the conversation
         log.exception("action %s failed", action_call.get("next_action"))
         return _error(500, str(error), action_call.get("next_action"))
-    return JSONResponse(result.model_dump() if result else None, status_code=200)
+    body = result.model_dump() if result else None
+    _follow_bot_language(request, action_call, body)
+    return JSONResponse(body, status_code=200)
+
+
+def _follow_bot_language(request: Request, action_call: dict, result: dict | None) -> None:
+    """The bot switched the conversation's language: the app's conversation and the widget follow (issue 14).
+    In the background, so Rasa does not wait for the database."""
+    language = languages.slot_language(action_call, result)
+    runtime = getattr(request.app.state, "handover", None)
+    sender = action_call.get("sender_id")
+    if language is None or runtime is None or not isinstance(sender, str):
+        return
+    ctx = runtime.conversations
+    ctx.tasks.spawn(languages.set_language(ctx, sender, language, "bot"))
 
 
 async def _status_lookup_refusal(request: Request, action_call: dict) -> dict | None:

@@ -105,7 +105,7 @@ def test_greeting_without_a_name_and_language_fallback():
     assert body.startswith("Guten Tag,\n")
     _, english = render("ticket_confirmation", "en", **VALUES)
     assert english.startswith("Dear Erika Mustermann,")
-    _, unknown = render("ticket_confirmation", "tr", **VALUES)  # no Turkish template: German
+    _, unknown = render("ticket_confirmation", "fr", **VALUES)  # no French template: German
     assert unknown.startswith("Guten Tag Erika Mustermann,")
     _, no_comment = render("defect_status", "de", **{**VALUES, "comment": None})
     assert "Hinweis des Teams" not in no_comment

@@ -78,6 +78,8 @@ async def hello(ctx: ConversationContext, *, token: str | None, language: str, p
             "agent": {"display_name": agent.display_name} if agent else None,
             "queue": queue,
             "office_hours": office_hours.status(conversation.department, now).as_dict(),
+            # the conversation's language, which the bot may have changed since the widget's last frame (issue 14)
+            "language": conversation.language,
         }
         return conversation.id, welcome
 

@@ -1,4 +1,5 @@
-"""The e-mails citizens get, German first, then English (the conversation's or report's language).
+"""The e-mails citizens get, in German, English, Turkish, Ukrainian or Arabic (the conversation's or report's
+language; issue 14).
 
 Plain text on purpose: it reads the same in every mail program, screen readers included, and carries no
 tracking. Values are filled in with `str.format`; optional parts (a name, a comment) are prepared by `render`
@@ -30,6 +31,36 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Kind regards\nThe City of {city}\n\n"
             "This e-mail was created automatically.",
         ),
+        "tr": (
+            "{city} Belediyesine mesajınız ({reference})",
+            "{greeting}\n\n"
+            "Mesajınız için teşekkür ederiz. Mesajınız {reference} dosya numarasıyla „{department}“ ekibine ulaştı. "
+            "Size en kısa sürede dönüş yapacağız.\n\n"
+            "Talebiniz:\n{concern}\n\n"
+            "Sorularınızda lütfen {reference} dosya numarasını belirtin.\n\n"
+            "Saygılarımızla\n{city} Belediyesi\n\n"
+            "Bu e-posta otomatik olarak oluşturulmuştur.",
+        ),
+        "uk": (
+            "Ваше повідомлення до міста {city} ({reference})",
+            "{greeting}\n\n"
+            "Дякуємо за Ваше повідомлення. Його отримала команда «{department}» під номером справи {reference}. "
+            "Ми відповімо Вам якнайшвидше.\n\n"
+            "Ваше звернення:\n{concern}\n\n"
+            "Якщо у Вас будуть запитання, будь ласка, вказуйте номер справи {reference}.\n\n"
+            "З повагою\nМісто {city}\n\n"
+            "Цей лист створено автоматично.",
+        ),
+        "ar": (
+            "رسالتك إلى مدينة {city} ({reference})",
+            "{greeting}\n\n"
+            "شكرًا لك على رسالتك. لقد وصلت إلى فريق «{department}» برقم الملف {reference}. سنتواصل معك في أقرب "
+            "وقت ممكن.\n\n"
+            "طلبك:\n{concern}\n\n"
+            "يرجى ذكر رقم الملف {reference} عند أي استفسار.\n\n"
+            "مع أطيب التحيات\nمدينة {city}\n\n"
+            "تم إنشاء هذه الرسالة تلقائيًا.",
+        ),
     },
     "ticket_reply": {
         "de": (
@@ -43,6 +74,24 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "{greeting}\n\n{reply}\n\n"
             "Kind regards\n{agent}\nTeam “{department}”, City of {city}\n\n"
             "-- \nYour message of {date} (reference {reference}):\n{quoted_concern}",
+        ),
+        "tr": (
+            "Mesajınıza yanıt ({reference})",
+            "{greeting}\n\n{reply}\n\n"
+            "Saygılarımızla\n{agent}\n„{department}“ ekibi, {city} Belediyesi\n\n"
+            "-- \n{date} tarihli mesajınız (dosya {reference}):\n{quoted_concern}",
+        ),
+        "uk": (
+            "Відповідь на Ваше повідомлення ({reference})",
+            "{greeting}\n\n{reply}\n\n"
+            "З повагою\n{agent}\nКоманда «{department}», місто {city}\n\n"
+            "-- \nВаше повідомлення від {date} (справа {reference}):\n{quoted_concern}",
+        ),
+        "ar": (
+            "رد على رسالتك ({reference})",
+            "{greeting}\n\n{reply}\n\n"
+            "مع أطيب التحيات\n{agent}\nفريق «{department}»، مدينة {city}\n\n"
+            "-- \nرسالتك بتاريخ {date} (الملف {reference}):\n{quoted_concern}",
         ),
     },
     "defect_status": {
@@ -68,15 +117,52 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "This e-mail was created automatically. You receive it because you left this address for updates "
             "with your report.",
         ),
+        "tr": (
+            "{reference} numaralı bildiriminiz: {status}",
+            "Merhaba,\n\n"
+            "{reference} numaralı bildiriminizin ({category}, {location}) durumu değişti: {status}.\n"
+            "{comment_block}\n"
+            "Durumu istediğiniz zaman {city} Belediyesinin web sitesindeki sohbette {reference} numarasıyla "
+            "sorgulayabilirsiniz.\n\n"
+            "Saygılarımızla\n„{department}“ ekibi, {city} Belediyesi\n\n"
+            "Bu e-posta otomatik olarak oluşturulmuştur. Bildiriminizde geri bildirim için bu adresi verdiğiniz için "
+            "bu e-postayı alıyorsunuz.",
+        ),
+        "uk": (
+            "Ваше повідомлення про несправність {reference}: {status}",
+            "Доброго дня!\n\n"
+            "Стан Вашого повідомлення про несправність {reference} ({category}, {location}) змінився: {status}.\n"
+            "{comment_block}\n"
+            "Дізнатися стан можна будь-коли в чаті на вебсайті міста {city} за номером {reference}.\n\n"
+            "З повагою\nКоманда «{department}», місто {city}\n\n"
+            "Цей лист створено автоматично. Ви отримуєте його, бо у своєму повідомленні вказали цю адресу для "
+            "відповідей.",
+        ),
+        "ar": (
+            "بلاغك {reference}: {status}",
+            "مرحبًا،\n\n"
+            "تغيرت حالة بلاغك {reference} ({category}، {location}): {status}.\n"
+            "{comment_block}\n"
+            "يمكنك الاستعلام عن الحالة في أي وقت عبر الدردشة على موقع مدينة {city} باستخدام الرقم {reference}.\n\n"
+            "مع أطيب التحيات\nفريق «{department}»، مدينة {city}\n\n"
+            "تم إنشاء هذه الرسالة تلقائيًا. تصلك لأنك ذكرت هذا العنوان لتلقي الردود عند تقديم بلاغك.",
+        ),
     },
 }
 
-GREETINGS = {"de": ("Guten Tag {name},", "Guten Tag,"), "en": ("Dear {name},", "Hello,")}
-COMMENT_HEADINGS = {"de": "Hinweis des Teams:", "en": "Note from the team:"}
+GREETINGS = {
+    "de": ("Guten Tag {name},", "Guten Tag,"),
+    "en": ("Dear {name},", "Hello,"),
+    "tr": ("Sayın {name},", "Merhaba,"),
+    "uk": ("Доброго дня, {name}!", "Доброго дня!"),
+    "ar": ("مرحبًا {name}،", "مرحبًا،"),
+}
+COMMENT_HEADINGS = {"de": "Hinweis des Teams:", "en": "Note from the team:", "tr": "Ekibin notu:",
+                    "uk": "Примітка команди:", "ar": "ملاحظة من الفريق:"}
 
 
 def language_of(language: str | None) -> str:
-    return language if language in ("de", "en") else "de"
+    return language if language in GREETINGS else "de"
 
 
 def render(template: str, language: str | None, **values: object) -> tuple[str, str]:
