@@ -101,6 +101,16 @@ async def test_tickets_are_limited_per_address(limited):
     await citizen.close()
 
 
+def pin_lookup(conversation_id: str, number: str, pin: str) -> dict:
+    """Rasa's call of the validator at the PIN step (the number was given before)."""
+    call = status_lookup(conversation_id, pin)
+    call["tracker"]["slots"] = {"case_number": number, "case_pin": pin, "requested_slot": "case_pin"}
+    call["tracker"]["events"] = [{"event": "user", "text": pin}, {"event": "slot", "name": "case_pin", "value": pin}]
+    call["domain"] = {"slots": {"case_number": {}, "case_pin": {}},
+                      "forms": {"application_status_form": {"required_slots": ["case_number", "case_pin"]}}}
+    return call
+
+
 def status_lookup(conversation_id: str, text: str) -> dict:
     tracker = {"sender_id": conversation_id, "slots": {"case_number": text, "requested_slot": "case_number"},
                "latest_message": {"text": text, "intent": {}, "entities": []}, "events": [], "paused": False,
@@ -124,12 +134,21 @@ async def test_status_lookups_are_limited_per_address_of_the_conversation(limite
     assert all("Aktenzeichen abgefragt" not in str(s.get("form_error")) for s in slots[:LIMIT]), slots
     assert slots[LIMIT]["case_number"] is None
     assert slots[LIMIT]["form_error"].startswith("Sie haben in kurzer Zeit sehr viele Aktenzeichen abgefragt.")
+    # the PIN step is refused alike, even with the right PIN: no case data
+    async with httpx.AsyncClient(base_url=limited.base, timeout=30,
+                                 headers={"Authorization": f"Bearer {ACTION_SECRET}"}) as rasa:
+        refused = (await rasa.post("/webhook", json=pin_lookup(conversation_id, "MS-2026-000123", "731904"))).json()
+    assert "Aktenzeichen abgefragt" in json.dumps(refused, ensure_ascii=False)
+    assert "Wohngeld" not in json.dumps(refused) and "731904" not in json.dumps(refused)
     # another conversation from another address is not affected
     other, other_welcome = await hello(limited, f"192.0.2.{uuid.uuid4().int % 200 + 1}")
     async with httpx.AsyncClient(base_url=limited.base, timeout=30,
                                  headers={"Authorization": f"Bearer {ACTION_SECRET}"}) as rasa:
         answer = (await rasa.post("/webhook", json=status_lookup(other_welcome["conversation_id"], "MS-2026-1"))).json()
+        checked = (await rasa.post("/webhook", json=pin_lookup(other_welcome["conversation_id"], "MS-2026-000123",
+                                                                "731904"))).json()
     assert "Aktenzeichen abgefragt" not in json.dumps(answer, ensure_ascii=False)
+    assert {e["name"]: e["value"] for e in checked["events"] if e.get("event") == "slot"}["case_pin"] == "731904"
     await citizen.close()
     await other.close()
 
