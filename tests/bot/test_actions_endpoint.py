@@ -25,7 +25,7 @@ EXPECTED_ACTIONS = {
     "action_handle_affirm", "action_handle_deny", "validate_defect_report_form", "action_ask_defect_category",
     "action_ask_defect_location", "action_ask_defect_description", "action_ask_defect_photo",
     "action_ask_defect_contact",
-    "action_submit_defect_report", "validate_application_status_form", "action_ask_case_number",
+    "action_submit_defect_report", "validate_application_status_form", "action_ask_case_number", "action_ask_case_pin",
     "action_show_application_status",
 }
 
