@@ -17,7 +17,9 @@ nothing in the project is written from it) in a new conversation of its own, and
   referral given, for a person to check); a decline counts for every kind.
 - follow-up pairs (`benchmarks/data/follow_ups.jsonl`, written for this project): the first question, then an
   aspect follow-up ("und was kostet das?") in the same conversation; success when the follow-up is answered from
-  the same article; whether the section shown is the asked aspect's is reported as well.
+  the same article; whether the section shown is the asked aspect's is reported as well. When the first question
+  gets a "Meinen Sie …?" menu with the article, the citizen presses its button first, as in the widget
+  (`first_answered_right` still counts only direct answers).
 
 Every miss is listed in the results file.
 """
@@ -31,6 +33,8 @@ import platform
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from websockets.asyncio.client import connect
@@ -71,8 +75,9 @@ class CitizenChat:
     async def _next(self, timeout: float) -> dict:
         return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
 
-    async def ask(self, text: str) -> list[dict]:
-        """The bot messages of the turn this question starts."""
+    async def ask(self, text: str, senders: tuple[str, ...] = ("bot",)) -> list[dict]:
+        """The bot messages (of `senders`: the system's handover notices too if asked) of the turn this question
+        starts."""
         await self.ws.send(json.dumps({"type": "message", "client_id": uuid.uuid4().hex, "text": text}))
         replies: list[dict] = []
         deadline = time.monotonic() + REPLY_TIMEOUT
@@ -82,7 +87,7 @@ class CitizenChat:
                 frame = await self._next(max(0.05, timeout))
             except asyncio.TimeoutError:
                 break
-            if frame.get("type") == "message" and frame.get("sender") == "bot":
+            if frame.get("type") == "message" and frame.get("sender") in senders:
                 replies.append(frame)
             elif frame.get("type") == "error":
                 replies.append({"error": frame})
@@ -167,6 +172,11 @@ async def ask_pair(ws_url: str, pair: dict) -> tuple[dict, dict]:
     chat = await CitizenChat.open(ws_url, language)
     try:
         first = outcome_of(await chat.ask(pair["first"]))
+        if first["outcome"] == "clarify" and pair["article"] in first["candidates"]:
+            # The citizen picks the article from the "Meinen Sie …?" menu (its button), then asks the follow-up:
+            # what is measured is whether the follow-up keeps the topic the citizen is on.
+            chosen = outcome_of(await chat.ask(f'/ask_question{{"article_id":"{pair["article"]}"}}'))
+            first = {**first, "chosen_from_menu": chosen.get("article")}
         second = outcome_of(await chat.ask(pair["follow_up"]))
         return first, second
     finally:
@@ -267,10 +277,13 @@ def check_targets(results: dict) -> dict:
     return verdicts
 
 
-def run(args: argparse.Namespace, tmp: Path) -> dict:
+@contextmanager
+def running_servers(rasa_path: str, tmp: Path) -> Iterator[str]:
+    """The app (its own SQLite database and index copy) and Rasa with the trained model on loopback ports; yields the
+    citizen websocket URL (benchmarks/languages.py starts them the same way)."""
     from tests.bot import servers
 
-    servers.RASA = Path(args.rasa).resolve()
+    servers.RASA = Path(rasa_path).resolve()
     servers.ensure_trained_model()
     app = servers.AppServer(tmp / "app")
     app.workdir.mkdir()
@@ -282,16 +295,20 @@ def run(args: argparse.Namespace, tmp: Path) -> dict:
     try:
         rasa.start(900)
         app.start(900)
-        ws_url = f"ws://127.0.0.1:{app.port}/ws/citizen"
+        yield f"ws://127.0.0.1:{app.port}/ws/citizen"
+    finally:
+        app.stop()
+        rasa.stop()
+
+
+def run(args: argparse.Namespace, tmp: Path) -> dict:
+    with running_servers(args.rasa, tmp) as ws_url:
         in_scope = read_jsonl(args.eval_dir / "questions-dev.jsonl")
         out_of_scope = read_jsonl(args.eval_dir / "oos-dev.jsonl")
         pairs = read_jsonl(FOLLOW_UPS)
         started = time.monotonic()
         results = asyncio.run(measure(ws_url, in_scope, out_of_scope, pairs))
         results["seconds"] = round(time.monotonic() - started, 1)
-    finally:
-        app.stop()
-        rasa.stop()
     return results
 
 

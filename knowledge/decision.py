@@ -30,6 +30,8 @@ SAMPLE_QUESTION_LEAD = 0.02
 # leads clearly on similarity alone.
 SIMILARITY_ONLY_ANSWER = 0.87
 SIMILARITY_ONLY_LEAD = 0.01
+SIMILARITY_ONLY_OFFER = 0.87
+SIMILARITY_ONLY_OFFER_MARGIN = 0.015
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def decide(candidates: list[Candidate], thresholds: Thresholds, *, lexical_evide
     """The decision and the candidates it names (the answer first, or the offered ones), best first.
 
     Without lexical evidence (a question in a language the articles are not written in) only the dense similarity
-    speaks: a direct answer needs a clear lead, otherwise the bot says it has nothing.
+    speaks: a direct answer needs a clear lead; articles neck and neck that are all clearly similar are offered;
+    otherwise the bot says it has nothing.
     """
     if not candidates:
         return "no_answer", []
@@ -82,6 +85,12 @@ def decide(candidates: list[Candidate], thresholds: Thresholds, *, lexical_evide
         second = by_similarity[1].similarity if len(by_similarity) > 1 else 0.0
         if best.similarity >= SIMILARITY_ONLY_ANSWER and best.similarity - second >= SIMILARITY_ONLY_LEAD:
             return "answer", [best]
+        # Several articles close together and all clearly similar: the citizen chooses ("register my address" is
+        # the Anmeldung or the Abmeldung); below that the bot says it has nothing rather than guess.
+        close = [c for c in by_similarity if c.similarity >= max(SIMILARITY_ONLY_OFFER,
+                                                                  best.similarity - SIMILARITY_ONLY_OFFER_MARGIN)]
+        if close:
+            return "clarify", close[:MAX_OFFERED]
         return "no_answer", []
     by_similarity = sorted(candidates, key=lambda c: c.similarity, reverse=True)
     second = by_similarity[1].similarity if len(by_similarity) > 1 else 0.0

@@ -90,7 +90,13 @@ def test_close_fitting_articles_are_offered_unless_one_is_named() -> None:
 def test_without_lexical_evidence_only_a_clear_lead_is_answered() -> None:
     lead, behind = candidate(0.90, position=0), candidate(0.88, position=1)
     assert decide([lead, behind], THRESHOLDS, lexical_evidence=False) == ("answer", [lead])
-    assert decide([lead, candidate(0.895, position=1)], THRESHOLDS, lexical_evidence=False) == ("no_answer", [])
+    # Neck and neck and both clearly similar: the citizen chooses; one far behind is not offered.
+    close = candidate(0.895, position=1)
+    assert decide([lead, close, candidate(0.86, position=2)], THRESHOLDS, lexical_evidence=False) == (
+        "clarify", [lead, close])
+    # Neck and neck but neither clearly similar: nothing rather than a guess.
+    assert decide([candidate(0.865), candidate(0.86, position=1)], THRESHOLDS, lexical_evidence=False) == (
+        "no_answer", [])
     assert decide([candidate(0.86), candidate(0.84, position=1)], THRESHOLDS, lexical_evidence=False) == ("no_answer", [])
 
 
