@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import statistics
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from bot.actions.service_records import find_case
+from bot.actions.service_records import count_lookup_failure, find_case, lookup_failures
+from handover.domain.conversations.retention import purge
+from handover.domain.models.services import StatusLookupFailures
 from handover.domain.case_pins import hash_pin, new_pin, normalize_pin, verify_pin
 from handover.shell.database import make_engine, make_sessionmaker, upgrade_database
 
@@ -52,5 +55,22 @@ def test_an_unknown_number_costs_the_same_as_a_wrong_pin(tmp_path: Path) -> None
         # answer in well under a millisecond
         assert unknown > 0.01 and wrong_pin > 0.01
         assert 0.5 < unknown / wrong_pin < 2, (unknown, wrong_pin)
+    finally:
+        engine.dispose()
+
+
+def test_retention_deletes_old_failure_counts(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'retention.db'}"
+    upgrade_database(url)
+    engine = make_engine(url)
+    try:
+        sessions = make_sessionmaker(engine)
+        count_lookup_failure(sessions, "old")
+        count_lookup_failure(sessions, "recent")
+        with sessions.begin() as session:
+            session.get(StatusLookupFailures, "old").last_failed_at = datetime.now(timezone.utc) - timedelta(days=400)
+        with sessions.begin() as session:
+            assert purge(session, 180)["status_lookup_failures"] == 1
+        assert (lookup_failures(sessions, "old"), lookup_failures(sessions, "recent")) == (0, 1)
     finally:
         engine.dispose()

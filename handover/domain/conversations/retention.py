@@ -1,6 +1,6 @@
 """Data retention (`buergerbot conversations purge`): what is deleted after the retention period — conversations,
-done tickets, the insights' facts and the access audit log's entries (kept as long as the conversations they
-are about)."""
+done tickets, the insights' facts, the access audit log's entries (kept as long as the conversations they
+are about) and the count of wrong status-lookup PINs per conversation."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from handover.domain.models.conversations import (
     PendingRelay,
     Ticket,
 )
+from handover.domain.models.services import StatusLookupFailures
 
 
 def purge(session: Session, older_than_days: int) -> dict:
@@ -42,4 +43,8 @@ def purge(session: Session, older_than_days: int) -> dict:
     # The insights' facts go with their conversation, and so do stale facts whose conversation is gone already.
     counts["analytics"] = analytics_retention.purge(session, ids, cutoff)
     counts["access_audit"] = access_audit.purge(session, older_than_days)
+    # Wrong status-lookup PINs per conversation: only needed while the conversation can go on.
+    counts["status_lookup_failures"] = session.execute(
+        delete(StatusLookupFailures).where(StatusLookupFailures.last_failed_at < cutoff)
+    ).rowcount
     return counts
