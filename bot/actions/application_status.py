@@ -110,6 +110,11 @@ class ValidateApplicationStatusForm(FormValidationAction):
         if number is None:
             echo = shown if len(shown) <= MAX_ECHO_CHARS else shown[: MAX_ECHO_CHARS - 1] + "…"
             return {"case_number": None, "form_error": say("error_case_format", language, value=echo)}
+        context = current_context()
+        limit = context.settings.status_lookup_failures_per_conversation
+        if await asyncio.to_thread(lookup_failures, context.sessions, tracker.sender_id) >= limit:
+            # No PIN asked for that would not be checked: the result action says why and offers a person.
+            return {"case_number": number, "case_pin": None, "requested_slot": None}
         # Not looked up here: "unknown number" on its own would tell which numbers exist. The PIN step decides.
         return {"case_number": number, "case_pin": None}
 

@@ -93,13 +93,15 @@ def test_after_three_wrong_combinations_the_conversation_gets_a_person(rasa_serv
     with sqlite3.connect(app_server.database_path) as db:
         assert db.execute("SELECT failures FROM status_lookup_failures WHERE conversation_id = ?",
                           (conversation.sender,)).fetchone()[0] == 3
-    # even the right combination is not looked up any more in this conversation, also after "/restart"
+    # no more lookups in this conversation, also after "/restart": the number is answered with the offer at once
     for reset in (False, True):
         if reset:
             conversation.send("/restart")
-        conversation.send("Status von MS-2026-000123")
-        messages = conversation.send(PINS["MS-2026-000123"])
-        assert "nicht weiter nach" in texts(messages) and "Wohngeld" not in str(messages)
+        messages = conversation.send("Status von MS-2026-000123")
+        assert "nicht weiter nach" in texts(messages) and customs(messages, "form") == []
+        assert {b["payload"] for b in buttons(messages)} == {"/affirm", "/deny"}
+    request = customs(conversation.send("Ja"), "handover")
+    assert request and request[0]["reason"] == "form_needs_human"
     # another conversation is not affected
     other = fresh(rasa_server)
     other.send("Status von MS-2026-000123")
