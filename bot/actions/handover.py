@@ -174,7 +174,7 @@ class ActionOfferHandover(Action):
 
 
 # A "yes" or "no" is short. A longer message the model read as one, with nothing pending to say yes or no to
-# ("Ich möchte einen Bibliotheksausweis" read as `deny`), is a question and gets searched.
+# ("Ich brauche einen Bibliotheksausweis" read as `deny`), is a question and gets searched.
 MAX_YES_NO_WORDS = 3
 
 

@@ -12,7 +12,7 @@ from bot.actions.language_detection import detect_language, follow_language
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Şehre yeni taşındım, adresimi nasıl kaydettiririm?", "tr"),
+        ("Geçen ay bu şehre taşındık, ikametimi nerede bildiririm?", "tr"),
         ("Kimlik kartımı kaybettim, ne yapmalıyım?", "tr"),
         ("Чи можете ви відповісти українською?", "uk"),
         ("Де я можу подати заяву на житлову допомогу?", "uk"),

@@ -38,7 +38,7 @@ def test_the_first_aspect_asked_wins() -> None:
 
 
 def test_topic_text_drops_aspect_and_filler() -> None:
-    assert topic_text("Perso beantragen was mitbringen") == "Perso beantragen"
+    assert topic_text("Reisepass beantragen was mitbringen") == "Reisepass beantragen"
     assert topic_text("und was kostet das?") == ""
 
 
@@ -65,10 +65,10 @@ def evidence() -> EvidenceIndex:
 
 
 def test_compounds_name_their_first_part_not_their_last(evidence: EvidenceIndex) -> None:
-    named = evidence.naming_terms(topic_terms("Wie lange ist die Warteliste für einen Kindergartenplatz?"))
+    named = evidence.naming_terms(topic_terms("Gibt es im Westend noch einen freien Kindergartenplatz?"))
     assert set(named) == {"kita-platz"}
     # A library card is no identity card.
-    assert evidence.naming_terms(topic_terms("Ich möchte einen Bibliotheksausweis")) == {}
+    assert evidence.naming_terms(topic_terms("Ich brauche einen Bibliotheksausweis für meine Tochter")) == {}
 
 
 def test_short_forms_name_the_keyword(evidence: EvidenceIndex) -> None:
@@ -81,13 +81,13 @@ def test_a_shared_keyword_counts_less_than_one_article_has_alone(evidence: Evide
 
 
 def test_coverage_is_low_for_words_the_article_does_not_contain(evidence: EvidenceIndex) -> None:
-    found = evidence.evidence("Grabstelle auf dem Friedhof", ["personalausweis"])
+    found = evidence.evidence("Urnengrab auf dem Waldfriedhof", ["personalausweis"])
     assert found["personalausweis"].coverage == 0.0
 
 
 def test_other_scripts_have_no_lexical_evidence(evidence: EvidenceIndex) -> None:
-    assert not evidence.has_lexical_evidence("Як отримати німецьку ID-картку?")
-    assert not evidence.has_lexical_evidence("Şehre yeni taşındım")
+    assert not evidence.has_lexical_evidence("Де я можу зробити нову ID-картку?")
+    assert not evidence.has_lexical_evidence("Yeni bir eve taşındık")
     assert evidence.has_lexical_evidence("Wie beantrage ich einen Reisepass?")
 
 
