@@ -68,7 +68,8 @@ function locationTool({ t, answer, focusInput }) {
         answer(`/inform{"latitude":${lat},"longitude":${lon}}`, t('locationSent', { lat, lon }));
       },
       (error) => failed(error && error.code === 1 ? t('locationDenied') : t('locationFailed')),
-      { enableHighAccuracy: true, timeout: 20_000, maximumAge: 60_000 },
+      // maximumAge 0: a second try after moving (or after "not in the city") must not get the old position.
+      { enableHighAccuracy: true, timeout: 20_000, maximumAge: 0 },
     );
   });
   return h(
