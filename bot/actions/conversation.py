@@ -29,9 +29,12 @@ def conversation_language(tracker: Tracker) -> str:
     sets it, a short or ambiguous one ("ok", "ja", a case number) keeps it, and the citizen's press on the
     widget's language button (a change of the metadata language) wins.
     """
-    messages = [((event.get("text") or "").strip(), (event.get("metadata") or {}).get("language"))
-                for event in _user_events(tracker)]
-    messages = [(text if not is_button_payload(text) else "", chosen) for text, chosen in messages]
+    messages = []
+    for event in _user_events(tracker):
+        text, metadata = (event.get("text") or "").strip(), event.get("metadata") or {}
+        # "language_of": "conversation" — the app sends the conversation's language, which follows the bot
+        mirrors = metadata.get("language_of") == "conversation"
+        messages.append((text if not is_button_payload(text) else "", metadata.get("language"), mirrors))
     return follow_language(messages, _widget_start_language(tracker))
 
 

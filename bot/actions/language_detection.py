@@ -102,19 +102,27 @@ def detect_language(text: str, current: str = "de") -> str | None:
     return best if weighted[best] / total >= SWITCH_PROBABILITY else None
 
 
-def follow_language(texts_with_prior: list[tuple[str, str | None]], start: str = "de") -> str:
+def follow_language(texts_with_prior: list[tuple[str, str | None] | tuple[str, str | None, bool]],
+                    start: str = "de") -> str:
     """The conversation's language after these messages.
 
     Each item is a citizen message and the widget's language sent with it. A change of the widget's language (the
     citizen pressed the language button) is a choice and wins; otherwise each message that tells its language
     sets it, and one that does not keeps the language so far.
+
+    An optional third item, True, says the language sent is the conversation's as the app keeps it: the bot's
+    own decision on the turns before, which the widget follows (handover/domain/conversations/languages.py), or the
+    citizen's choice since. Then any difference from the language so far is the citizen's choice — also back to
+    the language the widget started with, which a widget that never follows could not tell.
     """
     language = start if start in LANGUAGES else "de"
     widget = language
-    for text, chosen in texts_with_prior:
+    for text, chosen, *mirrors in texts_with_prior:
         if chosen in LANGUAGES and chosen != widget:
             widget = language = chosen
         detected = detect_language(text, language)
         if detected is not None:
             language = detected
+        if mirrors and mirrors[0]:
+            widget = language
     return language

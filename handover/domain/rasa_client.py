@@ -177,7 +177,10 @@ class RasaClient:
             "message",
             conversation_id,
             "/webhooks/rest/webhook",
-            {"sender": conversation_id, "message": text, "metadata": {"language": language}},
+            # The conversation's language as the app keeps it (the bot's last decision, or the citizen's choice
+            # since): the bot reads a difference from its own as the citizen's choice (language_detection.py).
+            {"sender": conversation_id, "message": text,
+             "metadata": {"language": language, "language_of": "conversation"}},
         )
         return merge_replies(data if isinstance(data, list) else [])
 

@@ -182,13 +182,17 @@ class RelayOutbox:
             ).rowcount
             if won != 1:
                 return None
-            state = session.scalar(select(Conversation.state).where(Conversation.id == conversation_id))
-            if state != "bot":  # an agent has the conversation now: the bot stays silent
+            current = session.execute(select(Conversation.state, Conversation.language)
+                                      .where(Conversation.id == conversation_id)).first()
+            if current is None or current.state != "bot":  # an agent has the conversation now: the bot stays silent
                 row.status, row.finished_at, row.lease_until = "skipped", now, None
                 session.flush()
                 continue
+            # The language now, not when the message was stored: the bot's detection in the turn before or the
+            # citizen's choice since (handover/domain/conversations/languages.py) may have changed it.
             return ClaimedRelay(
-                id=row.id, conversation_id=conversation_id, kind=row.kind, text=row.text, language=row.language,
+                id=row.id, conversation_id=conversation_id, kind=row.kind, text=row.text,
+                language=current.language or row.language,
                 owner=self.owner, expired=row.created_at < now - timedelta(seconds=self.policy.max_age_seconds),
             )
 

@@ -138,20 +138,22 @@ async def webhook(request: Request) -> JSONResponse:
         log.exception("action %s failed", action_call.get("next_action"))
         return _error(500, str(error), action_call.get("next_action"))
     body = result.model_dump() if result else None
-    _follow_bot_language(request, action_call, body)
+    await _follow_bot_language(request, action_call, body)
     return JSONResponse(body, status_code=200)
 
 
-def _follow_bot_language(request: Request, action_call: dict, result: dict | None) -> None:
+async def _follow_bot_language(request: Request, action_call: dict, result: dict | None) -> None:
     """The bot switched the conversation's language: the app's conversation and the widget follow (issue 14).
-    In the background, so Rasa does not wait for the database."""
+    Before Rasa gets the result, so the citizen's next turn carries the new language (once per switch)."""
     language = languages.slot_language(action_call, result)
     runtime = getattr(request.app.state, "handover", None)
     sender = action_call.get("sender_id")
     if language is None or runtime is None or not isinstance(sender, str):
         return
-    ctx = runtime.conversations
-    ctx.tasks.spawn(languages.set_language(ctx, sender, language, "bot"))
+    try:
+        await languages.set_language(runtime.conversations, sender, language, "bot")
+    except Exception:  # the answer matters more than the widget's language
+        log.exception("following the bot's language failed")
 
 
 async def _status_lookup_refusal(request: Request, action_call: dict) -> dict | None:
