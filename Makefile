@@ -106,6 +106,11 @@ bench-dialogue: install index train
 bench-languages: install-main index
 	$(PY) -m benchmarks.languages --out benchmarks/results/languages.json
 
+# Rasa NLU cross-validation per language on the core intents (issue 14; README "Languages"; ~10 min on 2 cores).
+.PHONY: bench-nlu
+bench-nlu: install
+	$(PY) -m benchmarks.nlu_languages --rasa $(RASA) --out benchmarks/results/nlu_languages.json
+
 .PHONY: bench-load
 bench-load: install train
 	$(PY) -m benchmarks.load --rasa $(RASA) --out benchmarks/results/load.json
