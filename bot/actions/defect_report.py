@@ -31,7 +31,7 @@ from handover.domain.defect_report_locations import StreetDirectory
 from handover.domain.models.defect_report_history import PhotoUpload
 
 NO_CONTACT = "-"
-NO_PHOTO = "-"
+NO_PHOTO_ANSWER = "-"
 FORM_SLOTS = ("defect_category", "defect_location", "defect_description", "defect_photo", "defect_contact",
               "defect_latitude", "defect_longitude")
 # Coordinates the widget sends after the citizen pressed "Standort senden":
@@ -53,7 +53,12 @@ def street_directory(settings) -> StreetDirectory:
 
 # The widget's answer to the photo step after the upload: /inform{"photo": "<the upload's 32-hex id>"}.
 PHOTO = re.compile(r'"photo"\s*:\s*"([0-9a-f]{32})"')
-NO_PHOTO_WORDS = {"ohne foto", "kein foto", "ohne foto weiter", "no photo", "without a photo", "skip", "überspringen"}
+# "Ohne Foto weiter", "Ich habe kein Foto", "no photo, sorry": the citizen goes on without one.
+NO_PHOTO = re.compile(
+    r"\b(ohne|kein|keins|keine)\s+(foto|bild)|\bfoto habe ich (leider )?(nicht|keins)|\bno (photo|picture)"
+    r"|\bwithout a (photo|picture)|\bdon'?t have a (photo|picture)|^(skip|überspringen)$",
+    re.IGNORECASE,
+)
 
 
 def photo_id_in(text: str) -> str | None:
@@ -179,8 +184,8 @@ class ValidateDefectReportForm(FormValidationAction):
     ) -> dict[str, Any]:
         """The id of a photo this conversation uploaded (the widget sends it after the upload), or none."""
         text = str(slot_value or "").strip()
-        if text.lower().rstrip(".!") in NO_WORDS | NO_PHOTO_WORDS:
-            return {"defect_photo": NO_PHOTO}
+        if text.lower().rstrip(".!") in NO_WORDS or NO_PHOTO.search(text):
+            return {"defect_photo": NO_PHOTO_ANSWER}
         upload_id = photo_id_in(text)
         if upload_id and await asyncio.to_thread(upload_waiting, current_context().sessions, upload_id,
                                                  tracker.sender_id):
@@ -247,7 +252,7 @@ class ActionSubmitDefectReport(Action):
         contact = tracker.get_slot("defect_contact")
         contact = None if contact in (None, NO_CONTACT) else contact
         photo = tracker.get_slot("defect_photo")
-        photo = None if photo in (None, NO_PHOTO) else photo
+        photo = None if photo in (None, NO_PHOTO_ANSWER) else photo
         reference = await asyncio.to_thread(
             save_defect_report, context.sessions,
             category=category, location=location,
