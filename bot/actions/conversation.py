@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from bot.actions.language_detection import LANGUAGES, follow_language
+from handover.domain.redaction import redact_answer
 
 SUPPORTED_LANGUAGES = LANGUAGES
 
@@ -66,12 +67,16 @@ def is_button_payload(text: str) -> bool:
 
 
 def citizen_texts(tracker: Tracker) -> list[str]:
-    """What the citizen typed, oldest first; button payloads (`/affirm`) are not the citizen's words."""
-    texts = []
-    for event in _user_events(tracker):
-        text = (event.get("text") or "").strip()
-        if text and not is_button_payload(text):
-            texts.append(text)
+    """What the citizen typed, oldest first; button payloads (`/affirm`) are not the citizen's words. The answer to
+    the status PIN step is "[PIN]" (handover/domain/redaction.py): it never reaches a summary or a search."""
+    texts, asked = [], None
+    for event in tracker.events:
+        if event.get("event") == "bot":
+            asked = (event.get("data") or {}).get("custom")
+        elif event.get("event") == "user":
+            text = (event.get("text") or "").strip()
+            if text and not is_button_payload(text):
+                texts.append(redact_answer(text, asked))
     return texts
 
 

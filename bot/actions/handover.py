@@ -17,7 +17,6 @@ from bot.actions.conversation import citizen_texts, conversation_language, langu
 from bot.actions.conversation import latest_intent
 from bot.actions.offices import defect_category_office, find_office
 from bot.actions.payloads import HandoverPayload, HandoverReason, MatchedArticle, as_custom
-from bot.actions.service_records import find_case
 from bot.actions.texts import say
 
 if TYPE_CHECKING:
@@ -64,8 +63,19 @@ def _form_office(tracker: Tracker, context: ActionContext) -> "Office | None":
     if form == "defect_report_form" and tracker.get_slot("defect_category"):
         return defect_category_office(context.knowledge, tracker.get_slot("defect_category"))
     if form == "application_status_form" and tracker.get_slot("case_number"):
-        case = find_case(context.sessions, tracker.get_slot("case_number"))
-        return find_office(context.knowledge, case.office) if case else None
+        office = _shown_case_office(tracker, tracker.get_slot("case_number"))
+        return find_office(context.knowledge, office) if office else None
+    return None
+
+
+def _shown_case_office(tracker: Tracker, case_number: str) -> str | None:
+    """The office of the case the status form showed this citizen (after number and PIN). Never looked up by the
+    number alone: the department a handover names would tell whose case a guessed number is."""
+    for event in reversed(tracker.events):
+        custom = ((event.get("data") or {}).get("custom") or {}) if event.get("event") == "bot" else {}
+        if custom.get("type") == "form" and custom.get("form") == "application_status" and custom.get("step") == "done":
+            result = custom.get("result") or {}
+            return result.get("office") if result.get("case_number") == case_number else None
     return None
 
 

@@ -249,6 +249,7 @@ def test_application_status_needing_documents_offers_a_person(conversation: Conv
     assert {b["payload"] for b in buttons(messages)} == {"/affirm", "/deny"}
     request = handover(conversation.send("Ja"))
     assert request["reason"] == "form_needs_human" and request["department"] == "bauen"
+    assert "946120" not in request["summary"]  # the PIN is no part of what the agent reads
 
 
 def test_english_conversation(english_conversation: Conversation) -> None:

@@ -108,6 +108,17 @@ def test_after_three_wrong_combinations_the_conversation_gets_a_person(rasa_serv
     assert form_step(other.send(PINS["MS-2026-000123"]))["result"]["status"] == "in_progress"
 
 
+def test_a_person_asked_for_at_the_pin_step_is_told_nothing_about_the_case(rasa_server) -> None:
+    """The handover names no department for a number whose PIN was not given: it would tell whose case it is."""
+    conversation = fresh(rasa_server)
+    conversation.send("Status von MS-2026-000125")
+    conversation.send("000000")  # a wrong PIN first: its text stays out of the summary too
+    conversation.send("MS-2026-000125")
+    requests = customs(conversation.send("Ich möchte mit einem Menschen sprechen"), "handover")
+    assert len(requests) == 1 and requests[0]["department"] != "bauen"
+    assert "000000" not in requests[0]["summary"] and "[PIN]" in requests[0]["summary"]
+
+
 def test_cancel_at_the_pin_step(rasa_server) -> None:
     for cancel in ("abbrechen", "/cancel_form"):
         conversation = fresh(rasa_server)
