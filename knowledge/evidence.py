@@ -4,8 +4,10 @@ the question's topic words the article contains.
 The dense similarity of the small multilingual model ranks well but separates badly: a question the knowledge base
 does not cover ("Bibliotheksausweis", "Grabstelle verlängern") scores as high against some unrelated article as many
 covered questions score against their own. What does separate them is whether the question's topic words occur in
-the article at all. German compounds are matched by their first part ("Kindergartenplatz" names the keyword
-"Kindergarten", "Wohngeldantrag" names "Wohngeld"), not by their last: "Bibliotheksausweis" is not a Personalausweis.
+the article at all. German compounds are matched by their first part when the rest
+is a step of that service ("Kindergartenplatz" names the keyword "Kindergarten", "Wohngeldantrag" names "Wohngeld");
+otherwise the compound is another thing named after it and names the keyword only weakly ("Wahlplakat" is no postal
+vote). The last part alone names a keyword only weakly too: "Bibliotheksausweis" is not a Personalausweis.
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ MAX_KEYWORD_WEIGHT = 2.0
 MIN_HEAD = 6  # "Genehmigung" may name "Baugenehmigung"; "Platz" names too many compounds to mean one  # "Kindergartenplatz" = "Kindergarten" + at least three more letters
 
 
+# Last parts of a compound that make it a step of the first part's service, not a thing of its own (normalised:
+# "Wohngeldantrag", "Sperrmülltermin", "Kindergartenplatz", "Zulassungsstelle", "Grundbuchauszug").
+PROCEDURE_HEADS = ("antrag", "antraeg", "termi", "platz", "plaetz", "stell", "gebuehr", "kost", "formular", "frist",
+                   "bescheid", "bescheinig", "auszug", "unterlag", "verfahr", "status", "nummer", "pflicht")
+LINKING = ("", "s", "es", "n", "en", "er")
+MODIFIER_ONLY = 0.3  # below STRONG_KEYWORD: related, but not what the question is about
+
+
 def topic_terms(question: str) -> list[str]:
     """The question's normalised words that can name a topic (no aspect phrases, filler or generic words)."""
     seen: list[str] = []
@@ -62,12 +72,23 @@ def noun_terms(question: str) -> set[str]:
     return {term for word in _CAPITALISED.findall(question) for term in normalise(word)}
 
 
+def is_compound_of(term: str, keyword: str) -> bool:
+    return len(keyword) >= MIN_PREFIX and term.startswith(keyword) and len(term) - len(keyword) >= MIN_COMPOUND_REST
+
+
+def is_procedure_step(term: str, keyword: str) -> bool:
+    """Whether the compound's last part, after a linking letter or two ("Kindergarten-platz", "Wohnung-s-…"), is a
+    step of the first part's service."""
+    rest = term[len(keyword):]
+    return any(rest[len(link):].startswith(PROCEDURE_HEADS) for link in LINKING if rest.startswith(link))
+
+
 def names(term: str, keyword: str, *, as_last_part: bool = True) -> bool:
     """Whether a question word names a keyword: the same word, the keyword as the compound's first part, or the
     word as the start of a longer keyword (a short form)."""
     if term == keyword:
         return True
-    if len(keyword) >= MIN_PREFIX and term.startswith(keyword) and len(term) - len(keyword) >= MIN_COMPOUND_REST:
+    if is_compound_of(term, keyword) and is_procedure_step(term, keyword):
         return True
     # The question's word is the last part of the keyword: a "Genehmigung" may be the "Baugenehmigung" (the vote is
     # shared among every article whose keyword ends so).
@@ -112,9 +133,15 @@ class EvidenceIndex:
         """1 when the question's word is the keyword or a compound starting with it; 0.5 when it is only the
         keyword's last part or a short form of it (a "Reisepass" question names the Kinderreisepass too, less);
         0 when it does not name it."""
-        if term == keyword or (len(keyword) >= MIN_PREFIX and term.startswith(keyword)
-                               and len(term) - len(keyword) >= MIN_COMPOUND_REST):
+        if term == keyword:
             return 1.0
+        if is_compound_of(term, keyword):
+            # A German compound is a kind of its last part: a "Wohngeldantrag" is about Wohngeld, a "Wahlplakat" is
+            # a poster, not the postal vote. The keyword as first part names the article fully only when the rest
+            # is a word of procedure or the articles use the whole compound themselves.
+            if term in self.all_words or is_procedure_step(term, keyword):
+                return 1.0
+            return MODIFIER_ONLY
         # A question word that is an ordinary word of the articles ("zweiter") is no short form of a longer
         # keyword ("Zweitwohnung"); one that is not ("Perso") may be. Only a word the articles use on its own is
         # the last part of a compound keyword ("Genehmigung" of "Baugenehmigung"; "erzählen" merely ends like
@@ -164,7 +191,8 @@ class EvidenceIndex:
             words = self.vocabulary.get(article_id, frozenset())
             covered = sum(weight for term, weight in weights.items() if self._in_vocabulary(term, words))
             result[article_id] = ArticleEvidence(
-                keyword_weight=min(MAX_KEYWORD_WEIGHT, sum(strength / sharing[term] for term, strength
+                # A word's vote, shared among the articles it names, counts as surely as the word names this one.
+                keyword_weight=min(MAX_KEYWORD_WEIGHT, sum(strength * strength / sharing[term] for term, strength
                                                            in naming.get(article_id, {}).items())),
                 coverage=covered / total if total else 0.0,
                 unknown_noun=unknown_noun,

@@ -6,6 +6,7 @@ import pytest
 
 from knowledge.articles import Article, Office, Section
 from knowledge.aspects import aspect_section, detect_aspect, topic_text
+from knowledge.decision import STRONG_KEYWORD
 from knowledge.evidence import EvidenceIndex, topic_terms
 from knowledge.index import article_lexical_text
 
@@ -56,6 +57,7 @@ ARTICLES = [
             "Den Ausweis beantragen Sie im Bürgerbüro."),
     article("wohnsitz-anmelden", "Wohnsitz anmelden", ["Anmeldung", "Umzug", "Wohnsitz"], "Nach dem Umzug melden."),
     article("halteverbot", "Halteverbot für einen Umzug", ["Halteverbot", "Umzug"], "Schilder für den Umzug."),
+    article("briefwahl", "Briefwahl beantragen", ["Briefwahl", "Wahl", "Wahlschein"], "Per Brief wählen."),
 ]
 
 
@@ -69,6 +71,16 @@ def test_compounds_name_their_first_part_not_their_last(evidence: EvidenceIndex)
     assert set(named) == {"kita-platz"}
     # A library card is no identity card.
     assert evidence.naming_terms(topic_terms("Ich brauche einen Bibliotheksausweis für meine Tochter")) == {}
+
+
+def test_a_compound_is_a_kind_of_its_last_part(evidence: EvidenceIndex) -> None:
+    # A step of the service ("…antrag", "…termin", "…platz") names it fully; another thing named after it does not:
+    # an election poster is no postal vote.
+    steps = evidence.evidence("Wie lange dauert mein Wahlscheinantrag?", ["briefwahl"])
+    assert steps["briefwahl"].keyword_weight >= STRONG_KEYWORD
+    poster = evidence.evidence("Wahlplakate aufhängen", ["briefwahl"])
+    assert 0 < poster["briefwahl"].keyword_weight < STRONG_KEYWORD
+    assert poster["briefwahl"].unknown_noun
 
 
 def test_short_forms_name_the_keyword(evidence: EvidenceIndex) -> None:
