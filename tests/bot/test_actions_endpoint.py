@@ -21,7 +21,7 @@ from tests.bot.servers import ACTION_SECRET, AppServer
 RASA_HEADERS = {"Authorization": f"Bearer {ACTION_SECRET}"}  # what Rasa sends from its runtime endpoints file
 DOMAIN = {"intents": [], "entities": [], "slots": {}, "responses": {}, "actions": [], "forms": {}}
 EXPECTED_ACTIONS = {
-    "action_session_start", "action_answer_from_knowledge", "action_handover", "action_offer_handover",
+    "action_session_start", "action_answer_from_knowledge", "action_start_form", "action_handover", "action_offer_handover",
     "action_handle_affirm", "action_handle_deny", "validate_defect_report_form", "action_ask_defect_category",
     "action_ask_defect_location", "action_ask_defect_description", "action_ask_defect_photo",
     "action_ask_defect_contact",

@@ -1,0 +1,80 @@
+"""A form starts only when the citizen means it.
+
+The NLU reads some service questions as the start of a process: "Ich möchte mich arbeitslos melden" as a defect
+report (`report_defect`), "bis wann muss der Antrag gestellt sein?" after the Elterngeld answer as a status query
+(`check_status`). Asking such a citizen for the location of a defect, or for a case number, answers nothing and
+stores their question as a form answer. `action_start_form` runs before the form (bot/data/rules.yml): when the
+message is a question the knowledge base answers — another service named outright, or a follow-up on the article
+just answered — it is answered, and the form does not start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.application_status import CASE_NUMBER, REPORT_NUMBER
+from bot.actions.context import current_context
+from bot.actions.conversation import conversation_language, is_button_payload, latest_citizen_text
+from bot.actions.follow_ups import is_follow_up
+from bot.actions.knowledge_answers import ActionAnswerFromKnowledge
+from knowledge.decision import STRONG_KEYWORD
+
+# The articles that describe the forms themselves: a search landing there is the form's own topic.
+FORM_ARTICLES = frozenset({"maengelmelder", "bearbeitungsstatus"})
+# Words that make a message a report of something broken or dirty whatever else it names ("Der Altkleidercontainer
+# ist kaputt" names the recycling article and is still a defect report).
+DEFECT_SIGNS = re.compile(
+    r"kaputt|defekt|beschädigt|beschaedigt|schaden|schlagloch|\bloch\b|verstopft|fällt aus|faellt aus|ausgefallen|"
+    r"funktioniert nicht|geht nicht|brennt nicht|leuchtet nicht|umgekippt|umgestürzt|wilder? müll|illegal|"
+    r"vermüllt|verschmutzt|graffiti|broken|damaged|pothole",
+    re.IGNORECASE,
+)
+# Words that make a message ask about the state of one's own case ("Wie weit ist mein Wohngeldantrag?").
+STATUS_SIGNS = re.compile(
+    r"\bstand\b|status|wie weit|bearbeit|schon fertig|noch nicht|aktenzeichen|vorgang|meldung|meine[mnrs]? antrag|"
+    r"mein antrag|application status|my application|my case|my report",
+    re.IGNORECASE,
+)
+
+
+def is_misread_question(text: str, intent: str, result, current_id: str | None, max_words: int) -> bool:
+    """Whether a message read as the start of a form is a question the knowledge base answers instead."""
+    if intent == "check_status":
+        if CASE_NUMBER.search(text) or REPORT_NUMBER.search(text) or STATUS_SIGNS.search(text):
+            return False
+    elif DEFECT_SIGNS.search(text):
+        return False
+    if current_id is not None and current_id not in FORM_ARTICLES and is_follow_up(text, current_id, result,
+                                                                                     max_words):
+        return True
+    if result.decision != "answer" or not result.hits:
+        return False
+    best = result.hits[0]
+    return best.article.id not in FORM_ARTICLES and best.keyword >= STRONG_KEYWORD
+
+
+class ActionStartForm(Action):
+    def name(self) -> str:
+        return "action_start_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        message = (tracker.latest_message or {}).get("text") or ""
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+        if is_button_payload(message):
+            return []
+        context = current_context()
+        text = latest_citizen_text(tracker)
+        result = await asyncio.to_thread(context.knowledge.search, text, top_k=1,
+                                         language=conversation_language(tracker))
+        answered = tracker.get_slot("last_article_id") if tracker.get_slot("last_decision") == "answer" else None
+        if not is_misread_question(text, intent, result, answered, context.settings.follow_up_max_words):
+            return []
+        events = await ActionAnswerFromKnowledge().run(dispatcher, tracker, domain)
+        # The rule goes on to the form; the answer ends the turn instead.
+        return [*events, FollowupAction("action_listen")]

@@ -1,0 +1,40 @@
+"""A form starts only when the citizen means it (bot/actions/form_entry.py), decided on the real demo index: a
+question the NLU read as a defect report or a status query is answered when it names another service or follows up
+on the article just answered; a real report or status query starts the form."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.actions.form_entry import is_misread_question
+from knowledge.service import KnowledgeService
+
+MAX_WORDS = 8
+
+
+def misread(service: KnowledgeService, text: str, intent: str, current: str | None = None) -> bool:
+    return is_misread_question(text, intent, service.search(text, top_k=1), current, MAX_WORDS)
+
+
+@pytest.mark.parametrize("text", ["Ich möchte unseren neuen Hund anmelden", "Wo melde ich meinen Zweitwohnsitz an?"])
+def test_another_service_named_outright_is_answered(demo_service: KnowledgeService, text: str) -> None:
+    assert misread(demo_service, text, "report_defect")
+
+
+@pytest.mark.parametrize("text", ["Die Straßenlaterne vor unserem Haus ist kaputt",
+                                  "Der Altkleidercontainer am Markt ist beschädigt",
+                                  "Ich möchte einen Schaden melden"])
+def test_a_defect_starts_the_report(demo_service: KnowledgeService, text: str) -> None:
+    assert not misread(demo_service, text, "report_defect")
+
+
+def test_a_follow_up_on_the_answer_is_answered(demo_service: KnowledgeService) -> None:
+    assert misread(demo_service, "bis wann muss ich das einreichen?", "check_status", current="elterngeld")
+    # Without an answer before it, a short question is no follow-up.
+    assert not misread(demo_service, "bis wann muss ich das einreichen?", "check_status")
+
+
+@pytest.mark.parametrize("text", ["Wie weit ist mein Wohngeldantrag?", "MS-2026-000123",
+                                  "Ist mein Antrag schon bearbeitet?"])
+def test_a_status_query_starts_the_lookup(demo_service: KnowledgeService, text: str) -> None:
+    assert not misread(demo_service, text, "check_status", current="wohngeld")
