@@ -98,3 +98,7 @@ def test_translations_are_indexed_as_title_and_summary_chunks() -> None:
         translation = article.translation(language)
         assert translation.title in texts
         assert any(text.startswith(translation.title) and translation.summary.split(".")[0] in text for text in texts)
+    # The translated title also as a query, matched like a sample question by a question in that language.
+    queries = [chunk.text for chunk in chunk_article(article) if chunk.embed_as_query]
+    assert all(article.translation(language).title in queries for language in TRANSLATION_LANGUAGES)
+    assert not any(chunk.kind == "question" and chunk.question_index is None for chunk in chunk_article(article))
