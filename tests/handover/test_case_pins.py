@@ -74,3 +74,31 @@ def test_retention_deletes_old_failure_counts(tmp_path: Path) -> None:
         assert (lookup_failures(sessions, "old"), lookup_failures(sessions, "recent")) == (0, 1)
     finally:
         engine.dispose()
+
+
+def test_the_migration_goes_down_and_up_again(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from handover.shell.database import MIGRATIONS_DIR
+
+    url = f"sqlite:///{tmp_path / 'down.db'}"
+    upgrade_database(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url)
+    command.downgrade(config, "services_0001")
+    engine = make_engine(url)
+    try:
+        tables = inspect(engine)
+        assert "pin_hash" not in {c["name"] for c in tables.get_columns("application_cases")}
+        assert not tables.has_table("status_lookup_failures")
+    finally:
+        engine.dispose()
+    upgrade_database(url)
+    engine = make_engine(url)
+    try:
+        assert find_case(make_sessionmaker(engine), "MS-2026-000126", "530842").status == "approved"
+    finally:
+        engine.dispose()
