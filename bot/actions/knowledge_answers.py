@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions import search_ahead
 from bot.actions.context import ActionContext, current_context
 from bot.actions.conversation import conversation_language, is_button_payload, language_events, latest_citizen_text
 from bot.actions.conversation import latest_entity, only_changes
@@ -70,6 +71,11 @@ def _trail(tracker: Tracker, entry: MatchedArticle | None) -> list[dict[str, Any
 def _topics(tracker: Tracker, article_id: str) -> list[str]:
     topics = [topic for topic in (tracker.get_slot("topics") or []) if topic != article_id]
     return (topics + [article_id])[-TOPICS_LENGTH:]
+
+
+def search_top_k(context: ActionContext) -> int:
+    """How many articles an answer's search asks for: the candidates, and the related ones besides the answer."""
+    return max(CANDIDATES, context.settings.bot_related_articles + 1)
 
 
 def prefetch_search(knowledge: "KnowledgeService") -> Callable[[str], None]:
@@ -132,9 +138,7 @@ class ActionAnswerFromKnowledge(Action):
     async def _search_and_answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, context: ActionContext, language: str, query: str
     ) -> list[EventType]:
-        top_k = max(CANDIDATES, context.settings.bot_related_articles + 1)
-        result: SearchResult = await asyncio.to_thread(context.knowledge.search, query, top_k=top_k,
-                                                       language=language)
+        result: SearchResult = await search_ahead.search(context.knowledge, query, search_top_k(context), language)
         current = self._current_article(tracker, context)
         if current is not None and is_follow_up(query, current.id, result, context.settings.follow_up_max_words):
             # The same article, the asked aspect's section (searched with the topic for the best section otherwise).
