@@ -101,10 +101,11 @@ bench-first-answer: install install-browser index train widget
 bench-dialogue: install index train
 	$(PY) -m benchmarks.dialogue --rasa $(RASA) --out benchmarks/results/dialogue.json
 
-# Questions in English, Turkish, Ukrainian and Arabic: language detected, right article reached (issue 14).
+# Questions in English, Turkish, Ukrainian and Arabic through the real path, the widget in German: right article
+# reached, reply in the citizen's language (issue 14; README "Languages").
 .PHONY: bench-languages
-bench-languages: install-main index
-	$(PY) -m benchmarks.languages --out benchmarks/results/languages.json
+bench-languages: install index train
+	$(PY) -m benchmarks.languages --rasa $(RASA) --out benchmarks/results/languages.json
 
 # Rasa NLU cross-validation per language on the core intents (issue 14; README "Languages"; ~10 min on 2 cores).
 .PHONY: bench-nlu
