@@ -17,6 +17,7 @@ const CHAT_ICON =
   'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z';
 const LOCAL_TYPING_TIMEOUT_MS = 20000;
 const RATE_LIMIT_RETRY_MS = 3000;
+const LANGUAGE_NOTICE_MS = 10000;
 
 function chatIcon() {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -242,6 +243,7 @@ export class BuergerbotChat extends HTMLElement {
     if (this.started && this.status === 'offline') lines.push(h('p', { class: 'offline' }, t('offline')));
     else if (this.started && this.status === 'connecting' && !this.everConnected) lines.push(h('p', {}, t('connecting')));
     else if (this.showReconnected) lines.push(h('p', {}, t('reconnected')));
+    if (this.languageNotice) lines.push(h('p', { class: 'language-notice' }, t('languageFollowed', { name: LANGUAGE_NAMES[this.language] })));
     const { state, queue } = this.conversation;
     if (state === 'waiting' && queue && typeof queue.position === 'number') {
       const wait = minutesText(t, queue.estimated_wait_seconds);
@@ -474,6 +476,8 @@ export class BuergerbotChat extends HTMLElement {
         return this.renderStatus();
       case 'typing':
         return this.onTyping(frame);
+      case 'language':
+        return this.followLanguage(frame.language);
       case 'ticket_created':
         if (this.transcript.accept(frame)) this.addItem({ seq: frame.seq, frame });
         return undefined;
@@ -511,6 +515,9 @@ export class BuergerbotChat extends HTMLElement {
     this.renderStatus();
     this.flushOutbox();
     const controls = this.queuedControls.splice(0);
+    // The bot may have changed the conversation's language since this widget last heard (docs/protocol.md);
+    // a choice of the citizen that waited for this welcome goes out below and wins.
+    if (!controls.some((control) => control.type === 'language')) this.followLanguage(frame.language);
     for (const control of controls) this.connection.send(control);
   }
 
@@ -604,11 +611,17 @@ export class BuergerbotChat extends HTMLElement {
       // Rejected for good (too long, invalid): resending would fail again.
       this.store.removeFromOutbox(frame.client_id);
       item.pending = false;
-      item.failed = frame.message || frame.code;
+      item.failed = this.errorText(frame);
       this.replaceItemElement(item);
       return;
     }
-    this.addItem({ frame: { type: 'notice', text: frame.message || frame.code } });
+    this.addItem({ frame: { type: 'notice', text: this.errorText(frame) } });
+  }
+
+  /** The protocol's error codes in the widget's language; the server's own words where it worded them (a wait). */
+  errorText(frame) {
+    const own = frame.retry_after === undefined ? this.t('errors')[frame.code] : null;
+    return own || frame.message || frame.code;
   }
 
   // --- the citizen's actions -------------------------------------------------------------------
@@ -759,15 +772,41 @@ export class BuergerbotChat extends HTMLElement {
 
   switchLanguage(language) {
     const focusSelect = Boolean(language);
-    this.language = LANGUAGES.includes(language) ? language : this.language === 'de' ? 'en' : 'de';
-    this.t = translator(this.language);
-    if (this.started) this.store.update({ language: this.language });
+    this.languageNotice = false;
+    this.applyLanguage(LANGUAGES.includes(language) ? language : this.language === 'de' ? 'en' : 'de');
+    (focusSelect ? this.ui.langSelect : this.ui.langButton).focus();
+    // The citizen's choice becomes the conversation's language: system messages follow, and the bot takes it as a
+    // choice, which wins over what it detects (a new conversation takes it from the hello frame).
+    if (this.started) this.sendControl({ type: 'language', language: this.language });
+  }
+
+  /** The bot detected another language (a `language` frame or the welcome): texts, `dir` and menu follow it,
+   * and the status line says so once, where the citizen can change it back with the menu. */
+  followLanguage(language) {
+    if (!LANGUAGES.includes(language) || language === this.language) return;
+    const hadFocus = this.root.activeElement === this.ui.input;
+    this.languageNotice = true;
+    this.applyLanguage(language);
+    if (hadFocus) this.ui.input.focus();
+    clearTimeout(this.languageNoticeTimer);
+    this.languageNoticeTimer = setTimeout(() => {
+      this.languageNotice = false;
+      this.renderStatus();
+    }, LANGUAGE_NOTICE_MS);
+  }
+
+  /** Re-renders the panel in `language`, keeping what the citizen is typing and whether the panel is open. */
+  applyLanguage(language) {
+    const draft = this.ui.input.value;
+    const maxLength = this.ui.input.maxLength; // the server's limit from the welcome
+    this.language = language;
+    this.t = translator(language);
+    if (this.started) this.store.update({ language });
     const wasOpen = this.isOpen;
     this.render();
+    this.ui.input.value = draft;
+    this.ui.input.maxLength = maxLength;
     if (wasOpen) this.openPanel({ focus: false });
-    (focusSelect ? this.ui.langSelect : this.ui.langButton).focus();
-    // The server answers in the language of the hello frame.
-    if (this.started) this.connection.reconnectNow();
   }
 
   // --- panel and invitation --------------------------------------------------------------------
