@@ -18,7 +18,18 @@ import { promisify } from 'node:util';
 
 import { REPO_ROOT, freePort, launchBrowser, makeDataDir, runCli, screenshot, startApp } from './lib/app.mjs';
 import { bodyOf, startSmtp, waitForMail } from './lib/mail.mjs';
-import { ask, axeViolations, departmentKeys, openAndStart, rasaModelAvailable, shot, startRasa, tabTo, widget } from './lib/widget.mjs';
+import {
+  ask,
+  axeViolations,
+  departmentKeys,
+  openAndStart,
+  rasaModelAvailable,
+  shot,
+  startRasa,
+  tabTo,
+  widget,
+  writeDepartments,
+} from './lib/widget.mjs';
 
 const execFileAsync = promisify(execFile);
 const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
@@ -169,6 +180,29 @@ describe('Mängelmelder end to end: widget, console, e-mail, status in the chat'
     assert.match(intro, /Gerade ist niemand frei/);
     assert.doesNotMatch(await form.innerText(), /außerhalb|Servicezeiten beginnen/i);
     await page.context().close();
+  });
+
+  it('says "außerhalb der Chat-Servicezeiten" in the ticket form only outside them', async () => {
+    // A second app whose queues are never staffed; "Mit einem Menschen sprechen" needs no Rasa.
+    const closedDir = await makeDataDir('buergerbot-reports-closed-');
+    const closed = await startApp({
+      dataDir: closedDir,
+      indexCache: 'reports',
+      env: { BUERGERBOT_DEPARTMENTS_FILE: await writeDepartments(closedDir, { open: false }), BUERGERBOT_RASA_URL: `http://127.0.0.1:${await freePort()}` },
+    });
+    try {
+      const page = await (await browser.newContext({ locale: 'de-DE' })).newPage();
+      await page.goto(`${closed.baseUrl}/`);
+      await openAndStart(page);
+      await widget(page, 'button.human').click();
+      const form = widget(page, 'form.ticket');
+      await form.waitFor({ timeout: WAIT });
+      assert.match(await form.locator('.ticket-intro').innerText(), /^Außerhalb der Chat-Servicezeiten/);
+      await page.context().close();
+    } finally {
+      await closed.stop();
+      await rm(closedDir, { recursive: true, force: true });
+    }
   });
 
   it('takes the place from the browser only after the click, refused, outside the city and inside', async () => {
