@@ -32,7 +32,7 @@ FORM_ARTICLES = frozenset({"maengelmelder", "bearbeitungsstatus"})
 DEFECT_SIGNS = re.compile(
     r"kaputt|defekt|beschädigt|beschaedigt|schaden|schlagloch|\bloch\b|verstopft|fällt aus|faellt aus|ausgefallen|"
     r"funktioniert nicht|geht nicht|brennt nicht|leuchtet nicht|umgekippt|umgestürzt|wilder? müll|illegal|"
-    r"vermüllt|verschmutzt|graffiti|broken|damaged|pothole",
+    r"vermüllt|verschmutzt|graffiti",
     re.IGNORECASE,
 )
 # Words that make a message ask about the state of one's own case ("Wie weit ist mein Wohngeldantrag?").
@@ -43,8 +43,12 @@ STATUS_SIGNS = re.compile(
 )
 
 
-def is_misread_question(text: str, intent: str, result, current_id: str | None, max_words: int) -> bool:
-    """Whether a message read as the start of a form is a question the knowledge base answers instead."""
+def is_misread_question(text: str, intent: str, result, current_id: str | None, max_words: int,
+                        language: str = "de") -> bool:
+    """Whether a message read as the start of a form is a question the knowledge base answers instead.
+
+    In German the answer must name its article by a keyword; in other languages no keyword can (the articles are
+    German), and a direct answer — which there needs a clear lead on similarity alone — is enough."""
     if intent == "check_status":
         if CASE_NUMBER.search(text) or REPORT_NUMBER.search(text) or STATUS_SIGNS.search(text):
             return False
@@ -56,7 +60,7 @@ def is_misread_question(text: str, intent: str, result, current_id: str | None, 
     if result.decision != "answer" or not result.hits:
         return False
     best = result.hits[0]
-    return best.article.id not in FORM_ARTICLES and best.keyword >= STRONG_KEYWORD
+    return best.article.id not in FORM_ARTICLES and (language != "de" or best.keyword >= STRONG_KEYWORD)
 
 
 class ActionStartForm(Action):
@@ -70,10 +74,10 @@ class ActionStartForm(Action):
             return []
         context = current_context()
         text = latest_citizen_text(tracker)
-        result = await asyncio.to_thread(context.knowledge.search, text, top_k=1,
-                                         language=conversation_language(tracker))
+        language = conversation_language(tracker)
+        result = await asyncio.to_thread(context.knowledge.search, text, top_k=1, language=language)
         answered = tracker.get_slot("last_article_id") if tracker.get_slot("last_decision") == "answer" else None
-        if not is_misread_question(text, intent, result, answered, context.settings.follow_up_max_words):
+        if not is_misread_question(text, intent, result, answered, context.settings.follow_up_max_words, language):
             return []
         events = await ActionAnswerFromKnowledge().run(dispatcher, tracker, domain)
         # The rule goes on to the form; the answer ends the turn instead.

@@ -12,8 +12,10 @@ from knowledge.service import KnowledgeService
 MAX_WORDS = 8
 
 
-def misread(service: KnowledgeService, text: str, intent: str, current: str | None = None) -> bool:
-    return is_misread_question(text, intent, service.search(text, top_k=1), current, MAX_WORDS)
+def misread(service: KnowledgeService, text: str, intent: str, current: str | None = None,
+            language: str = "de") -> bool:
+    return is_misread_question(text, intent, service.search(text, top_k=1, language=language), current, MAX_WORDS,
+                               language)
 
 
 @pytest.mark.parametrize("text", ["Ich möchte unseren neuen Hund anmelden", "Wo melde ich meinen Zweitwohnsitz an?"])
@@ -38,3 +40,18 @@ def test_a_follow_up_on_the_answer_is_answered(demo_service: KnowledgeService) -
                                   "Ist mein Antrag schon bearbeitet?"])
 def test_a_status_query_starts_the_lookup(demo_service: KnowledgeService, text: str) -> None:
     assert not misread(demo_service, text, "check_status", current="wohngeld")
+
+
+@pytest.mark.parametrize(("text", "language"), [("I would like to apply for a postal vote", "en"),
+                                                ("Posta yoluyla oy vermek için ne yapmam gerekiyor?", "tr")])
+def test_in_other_languages_a_direct_answer_is_enough(demo_service: KnowledgeService, text: str,
+                                                      language: str) -> None:
+    # No German keyword can be named in English or Turkish: the search's direct answer decides.
+    assert misread(demo_service, text, "report_defect", language=language)
+
+
+@pytest.mark.parametrize(("text", "language"), [("The street light in front of our house is broken", "en"),
+                                                ("Sokak lambası yanmıyor, kime haber vereyim?", "tr")])
+def test_in_other_languages_a_defect_still_starts_the_report(demo_service: KnowledgeService, text: str,
+                                                             language: str) -> None:
+    assert not misread(demo_service, text, "report_defect", language=language)
