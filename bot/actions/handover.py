@@ -6,6 +6,8 @@ department's queue and stops forwarding messages to Rasa until the agent returns
 
 from __future__ import annotations
 
+import asyncio
+
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action, Tracker
@@ -177,10 +179,30 @@ class ActionOfferHandover(Action):
             return await respond_to_distress(dispatcher, tracker, concern)
         if latest_intent(tracker) == "frustration":
             language = conversation_language(tracker)
+            answered = await _answered_outright_in_another_language(dispatcher, tracker, domain, language)
+            if answered is not None:
+                return answered
             text = f"{say('sorry_frustration', language)} {say('offer_person', language)}"
             dispatcher.utter_message(text=text, buttons=offer_buttons(language))
             return [*language_events(tracker), *offer_events("frustration")]
         return offer_handover_after_failure(dispatcher, tracker)
+
+
+async def _answered_outright_in_another_language(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], language: str
+) -> list[EventType] | None:
+    """The NLU knows few examples in English, Turkish, Ukrainian and Arabic and reads some questions as anger
+    ("My wallet with my ID card was stolen, what now?"): when the knowledge base answers such a message outright,
+    the answer is what helps. (In German the model is trusted: anger there is met with the offer of a person.)"""
+    if language == "de":
+        return None
+    text = latest_citizen_text(tracker)
+    result = await asyncio.to_thread(current_context().knowledge.search, text, top_k=1, language=language)
+    if result.decision != "answer":
+        return None
+    from bot.actions.knowledge_answers import ActionAnswerFromKnowledge  # answers build on this module's offers
+
+    return await ActionAnswerFromKnowledge().run(dispatcher, tracker, domain)
 
 
 # A "yes" or "no" is short. A longer message the model read as one, with nothing pending to say yes or no to
