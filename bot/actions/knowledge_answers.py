@@ -133,7 +133,8 @@ class ActionAnswerFromKnowledge(Action):
                 events = await respond_to_distress(dispatcher, tracker, concern)
             else:
                 events = await self._search_and_answer(dispatcher, tracker, context, language, query)
-        return only_changes(tracker, [*language_events(tracker), SlotSet("article_id", None), *events])
+        # `language` is the conversation's language computed above (language_events would detect it again).
+        return only_changes(tracker, [SlotSet("language", language), SlotSet("article_id", None), *events])
 
     async def _search_and_answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, context: ActionContext, language: str, query: str
