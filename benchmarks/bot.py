@@ -13,7 +13,8 @@ Measured in the same run, in a shuffled order each round, so every series sees t
 - baseline: "Hallo" → rule → utter_greet on Rasa A (no custom action, no knowledge search);
 - knowledge answer (the app): a service question relayed the way the gateway relays a citizen's message — the
   app's `RasaClient.send_message`, whose hook starts the query embedding in a worker thread while Rasa
-  interprets the message — then NLU → `action_answer_from_knowledge` in the app → the search takes that vector;
+  interprets the message — then NLU → `action_detect_language` in the app, which starts the search (it takes that
+  vector) while Rasa predicts the next action → `action_answer_from_knowledge` in the app takes the search's result;
 - the same without prefetch: another question through a `RasaClient` without the hook (the previous set-up);
 - peer: the same question as the app's on Rasa B, searched in the separate action server.
 Each series is timed the same way, from the POST to Rasa's REST channel to its reply, through the same client
@@ -183,6 +184,8 @@ def is_knowledge_answer(replies) -> bool:
 async def run(clients: dict, questions: list[str], rounds: int, warmup: int, conversation_length: int,
               model) -> dict:
     """`clients`: series → (RasaClient, what it is sent: None = the baseline message, else a question)."""
+    from bot.actions import search_ahead
+
     needed = warmup + 2 * rounds
     if len(questions) < needed:
         raise SystemExit(f"{len(questions)} distinct questions, {needed} needed: fewer --rounds")
@@ -211,6 +214,7 @@ async def run(clients: dict, questions: list[str], rounds: int, warmup: int, con
     measured = 0
     embedded_before = model.queries_embedded
     outcomes_before = Counter(model.prefetch_outcomes)
+    ahead_before = Counter(search_ahead.outcomes)
     app_questions = 0
     while len(took["app"]) < rounds:
         if measured % conversation_length == 0:
@@ -243,6 +247,8 @@ async def run(clients: dict, questions: list[str], rounds: int, warmup: int, con
     ratio = round(app["p95_ms"] / base["p95_ms"], 2)
     outcomes = Counter(model.prefetch_outcomes)
     outcomes.subtract(outcomes_before)
+    ahead = Counter(search_ahead.outcomes)
+    ahead.subtract(ahead_before)
     return {
         "baseline_rule_only": base,
         "knowledge_answer_full_path": app,
@@ -263,6 +269,9 @@ async def run(clients: dict, questions: list[str], rounds: int, warmup: int, con
             # search did not use would show as a second embedding of the same question.
             "queries_embedded_in_the_app": model.queries_embedded - embedded_before,
             "questions_sent_to_the_app": 2 * app_questions,
+            # The knowledge action's searches in the app (with and without the gateway's prefetch): started ahead by
+            # action_detect_language while Rasa predicted ("taken"), or run in the action ("own").
+            "searches_in_the_app": {key: value for key, value in ahead.items() if value},
         },
         "decisions": dict(decisions),
         "questions_not_answered_from_knowledge": skipped,
