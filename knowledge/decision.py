@@ -17,6 +17,7 @@ Decision = Literal["answer", "clarify", "no_answer"]
 KEYWORD_BONUS = 0.05
 COVERAGE_BONUS = 0.03
 STRONG_KEYWORD = 0.5  # the question names a keyword that at most two articles have
+SPECIFICITY_LEAD = 0.4  # in idf (natural log): the naming word occurs in about a third as many articles or fewer
 KEYWORD_LEAD = 0.5  # how much more strongly than the others the one article must be named to be answered
 FITTING_COVERAGE = 0.6
 # Below this similarity no article fits, whatever words it shares with the question: on de-covid-faq's 300 unrelated
@@ -53,6 +54,7 @@ class Candidate:
     keyword: float  # specificity of the keyword the question names (0: none)
     coverage: float  # share of the question's topic words found in the article
     unknown_noun: bool = False  # the question names a thing no article mentions
+    specificity: float = 0.0  # idf of the rarest question word that fully names one of its keywords
 
     @property
     def score(self) -> float:
@@ -109,4 +111,10 @@ def decide(candidates: list[Candidate], thresholds: Thresholds, *, lexical_evide
         # Close on similarity, but only one of them is what the question names ("Kindergartenplatz": the Kita
         # article, not Kindergeld).
         return "answer", [named]
+    specific = max(close, key=lambda c: c.specificity)
+    if specific.keyword >= STRONG_KEYWORD and all(0 < c.specificity <= specific.specificity - SPECIFICITY_LEAD
+                                                  for c in close if c is not specific):
+        # Each is named, but one by a much rarer word: "Lastenzuschuss für Eigentümer" is about the Lastenzuschuss
+        # (Wohngeld for owners), not about what owners do at the land register.
+        return "answer", [specific]
     return "clarify", close

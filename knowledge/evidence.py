@@ -103,6 +103,7 @@ class ArticleEvidence:
     keyword_weight: float  # specificity of the keywords the question names (0: none)
     coverage: float  # share of the question's topic words (idf-weighted) found in the article
     unknown_noun: bool = False  # the question names a thing no article mentions ("Bienenstock")
+    specificity: float = 0.0  # idf of the rarest word that fully names one of its keywords ("Lastenzuschuss")
 
 
 @dataclass
@@ -196,6 +197,8 @@ class EvidenceIndex:
                                                            in naming.get(article_id, {}).items())),
                 coverage=covered / total if total else 0.0,
                 unknown_noun=unknown_noun,
+                specificity=max((self._idf(term) for term, strength in naming.get(article_id, {}).items()
+                                 if strength >= 1.0), default=0.0),
             )
         return result
 

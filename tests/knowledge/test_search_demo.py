@@ -60,8 +60,22 @@ def test_answer_carries_article_office_and_best_section(demo_service) -> None:
 THRESHOLDS = Thresholds(answer=0.85, clarify=0.90, margin=0.025)
 
 
-def candidate(similarity: float, keyword: float = 0.0, coverage: float = 0.0, position: int = 0) -> Candidate:
-    return Candidate(position, similarity, 0.0, keyword, coverage)
+def candidate(similarity: float, keyword: float = 0.0, coverage: float = 0.0, position: int = 0,
+              specificity: float = 0.0) -> Candidate:
+    return Candidate(position, similarity, 0.0, keyword, coverage, specificity=specificity)
+
+
+def test_of_two_named_articles_the_one_named_by_the_much_rarer_word_is_answered() -> None:
+    # "Lastenzuschuss für Eigentümer": both named, the Lastenzuschuss is the rarer word by far.
+    rare = candidate(0.90, keyword=1.0, coverage=0.6, position=0, specificity=3.7)
+    common = candidate(0.905, keyword=1.0, coverage=0.6, position=1, specificity=2.9)
+    assert decide([rare, common], THRESHOLDS) == ("answer", [rare])
+    # Almost as rare: the citizen chooses.
+    close = candidate(0.905, keyword=1.0, coverage=0.6, position=1, specificity=3.5)
+    assert decide([rare, close], THRESHOLDS)[0] == "clarify"
+    # The other one is named only by a part of its keyword: no comparison, the citizen chooses.
+    partly = candidate(0.905, keyword=0.6, coverage=0.6, position=1)
+    assert decide([rare, partly], THRESHOLDS)[0] == "clarify"
 
 
 def test_only_fitting_articles_are_answered_or_offered() -> None:
