@@ -167,6 +167,8 @@ export default {
   'msg.sent': 'gesendet',
   'msg.read': 'gelesen',
   'msg.buttons': 'Angebotene Antworten:',
+  'msg.sharedLocation': '(Standort geteilt: {lat}, {lon})',
+  'msg.sharedPhoto': '(Foto hochgeladen – siehe Meldung)',
   typing: 'Bürger*in schreibt …',
   'source.label': 'Quelle',
   'source.score': 'Score {score}',

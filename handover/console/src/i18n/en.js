@@ -167,6 +167,8 @@ export default {
   'msg.sent': 'sent',
   'msg.read': 'read',
   'msg.buttons': 'Offered replies:',
+  'msg.sharedLocation': '(location shared: {lat}, {lon})',
+  'msg.sharedPhoto': '(photo uploaded – see the report)',
   typing: 'Citizen is typing …',
   'source.label': 'Source',
   'source.score': 'score {score}',

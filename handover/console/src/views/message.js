@@ -6,6 +6,27 @@ import { labelFor, t } from '../i18n/index.js';
 
 const SENDERS = ['citizen', 'bot', 'agent', 'system'];
 
+// The widget answers the Mängelmelder's place and photo steps with the bot's payload ('/inform{"latitude":…}'):
+// the agent reads what the citizen did, not the payload.
+const INFORM = /^\/inform(\{.*\})$/s;
+
+function citizenText(message) {
+  const text = message.text || '';
+  const match = message.sender === 'citizen' ? INFORM.exec(text) : null;
+  if (!match) return text;
+  let values;
+  try {
+    values = JSON.parse(match[1]);
+  } catch {
+    return text;
+  }
+  if (typeof values.latitude === 'number' && typeof values.longitude === 'number') {
+    return t('msg.sharedLocation', { lat: values.latitude.toFixed(5), lon: values.longitude.toFixed(5) });
+  }
+  if (typeof values.photo === 'string') return t('msg.sharedPhoto');
+  return text;
+}
+
 function senderName(message) {
   if (message.sender === 'agent') return (message.agent && message.agent.display_name) || t('sender.agent');
   return labelFor('sender', message.sender);
@@ -71,7 +92,7 @@ export function renderMessage(message) {
     el('time', { datetime: message.created_at || '', text: formatTime(message.created_at) }),
   ]);
   // dir="auto": an Arabic message reads right-to-left inside the German console (issue 14).
-  item.append(head, el('p', { className: 'msg-text', dir: 'auto', text: message.text || '' }));
+  item.append(head, el('p', { className: 'msg-text', dir: 'auto', text: citizenText(message) }));
   const payload = renderPayload(message.payload);
   if (payload) item.append(payload);
   if (Array.isArray(message.buttons) && message.buttons.length) {
