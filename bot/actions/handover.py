@@ -7,6 +7,7 @@ department's queue and stops forwarding messages to Rasa until the agent returns
 from __future__ import annotations
 
 import asyncio
+import re
 
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +17,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.context import ActionContext, current_context
 from bot.actions.conversation import citizen_texts, conversation_language, language_events, latest_citizen_text
-from bot.actions.conversation import latest_intent
+from bot.actions.conversation import is_button_payload, latest_intent
 from bot.actions.offices import defect_category_office, find_office
 from bot.actions.payloads import HandoverPayload, HandoverReason, MatchedArticle, as_custom
 from bot.actions.texts import say
+from knowledge.decision import STRONG_KEYWORD
 
 if TYPE_CHECKING:
     from knowledge.articles import Office
@@ -149,7 +151,42 @@ class ActionHandover(Action):
         return "action_handover"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        answered = await _answered_instead_of_handover(dispatcher, tracker, domain)
+        if answered is not None:
+            return answered
         return perform_handover(dispatcher, tracker)
+
+
+# Words with which citizens ask for a person, in the five languages; a message read as `request_human` without any
+# ("Ich möchte mich arbeitslos melden") is not such a request.
+PERSON_WORDS = re.compile(
+    r"mensch|\bperson(en)?\b|persönlich|mitarbeiter|kolleg|weiterleit|sachbearbeit|jemand|berater|\bagent(in)?\b|sprechen|\breden\b|"
+    r"telefonier|\banruf|rückruf|verbind|human|someone|somebody|\bstaff\b|representative|\btalk|\bspeak|\bcall\b|"
+    r"\binsan|\bbiri|yetkili|temsilci|çalışan|canlı destek|görüş|konuş|bağla|люд|оператор|співробітник|працівник|"
+    r"консультант|переведіть|говор|зателефон|شخص|إنسان|انسان|موظف|أحد|أتحدث|التحدث|اتحدث|يتكلم|مندوب",
+    re.IGNORECASE,
+)
+
+
+async def _answered_instead_of_handover(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> list[EventType] | None:
+    """A typed message the NLU read as a request for a person but that asks for no one and that the knowledge base
+    answers outright — naming its article by a keyword in German — gets the answer (with the usual offer of a
+    person if it does not help)."""
+    message = (tracker.latest_message or {}).get("text") or ""
+    text = latest_citizen_text(tracker)
+    if not text or is_button_payload(message) or PERSON_WORDS.search(text) or tracker.active_loop_name:
+        return None
+    language = conversation_language(tracker)
+    result = await asyncio.to_thread(current_context().knowledge.search, text, top_k=1, language=language)
+    if result.decision != "answer" or not result.hits:
+        return None
+    if language == "de" and result.hits[0].keyword < STRONG_KEYWORD:
+        return None
+    from bot.actions.knowledge_answers import ActionAnswerFromKnowledge  # answers build on this module's offers
+
+    return await ActionAnswerFromKnowledge().run(dispatcher, tracker, domain)
 
 
 def offer_handover_after_failure(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
