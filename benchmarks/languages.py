@@ -31,7 +31,6 @@ import platform
 import re
 import tempfile
 import time
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -50,6 +49,7 @@ from benchmarks.dialogue import (
     running_servers,
     share,
 )
+from bot.actions.language_detection import script_language
 
 OWN_QUESTIONS = ROOT / "benchmarks" / "data" / "languages_own.jsonl"
 OWN_OUT_OF_SCOPE = ROOT / "benchmarks" / "data" / "languages_own_oos.jsonl"
@@ -141,13 +141,7 @@ def detect(text: str) -> str | None:
     letters = "".join(_LETTER.findall(text))
     if len(letters) < MIN_LETTERS:
         return None
-    arabic = sum(1 for char in letters if "ARABIC" in unicodedata.name(char, ""))
-    cyrillic = sum(1 for char in letters if "CYRILLIC" in unicodedata.name(char, ""))
-    if arabic * 2 > len(letters):
-        return "ar"
-    if cyrillic * 2 > len(letters):
-        return "uk"
-    return _identifier().classify(text)[0]
+    return script_language(letters) or _identifier().classify(text)[0]
 
 
 def segments(text: str, german_titles: set[str]) -> list[tuple[str, str, str]]:

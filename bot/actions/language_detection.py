@@ -59,7 +59,7 @@ def warm_up() -> None:
     _identifier()
 
 
-def _script_language(letters: str) -> str | None:
+def script_language(letters: str) -> str | None:
     """Arabic or Cyrillic when most letters are of that script."""
     arabic = sum(1 for char in letters if "ARABIC" in unicodedata.name(char, ""))
     cyrillic = sum(1 for char in letters if "CYRILLIC" in unicodedata.name(char, ""))
@@ -82,7 +82,7 @@ def detect_language(text: str, current: str = "de") -> str | None:
     letters = "".join(words)
     if not letters:
         return None
-    by_script = _script_language(letters)
+    by_script = script_language(letters)
     if by_script is not None:
         return by_script
     lowered = [word.casefold() for word in words]
