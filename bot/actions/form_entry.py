@@ -23,7 +23,6 @@ from bot.actions.context import current_context
 from bot.actions.conversation import conversation_language, is_button_payload, latest_citizen_text
 from bot.actions.follow_ups import is_follow_up
 from bot.actions.knowledge_answers import ActionAnswerFromKnowledge
-from knowledge.decision import STRONG_KEYWORD
 
 # The articles that describe the forms themselves: a search landing there is the form's own topic.
 FORM_ARTICLES = frozenset({"maengelmelder", "bearbeitungsstatus"})
@@ -45,10 +44,8 @@ STATUS_SIGNS = re.compile(
 
 def is_misread_question(text: str, intent: str, result, current_id: str | None, max_words: int,
                         language: str = "de") -> bool:
-    """Whether a message read as the start of a form is a question the knowledge base answers instead.
-
-    In German the answer must name its article by a keyword; in other languages no keyword can (the articles are
-    German), and a direct answer — which there needs a clear lead on similarity alone — is enough."""
+    """Whether a message read as the start of a form is a question the knowledge base answers instead: a follow-up
+    on the article just answered, or one answered outright with another article than the form's own."""
     if intent == "check_status":
         if CASE_NUMBER.search(text) or REPORT_NUMBER.search(text) or STATUS_SIGNS.search(text):
             return False
@@ -57,10 +54,7 @@ def is_misread_question(text: str, intent: str, result, current_id: str | None, 
     if current_id is not None and current_id not in FORM_ARTICLES and is_follow_up(text, current_id, result,
                                                                                      max_words):
         return True
-    if result.decision != "answer" or not result.hits:
-        return False
-    best = result.hits[0]
-    return best.article.id not in FORM_ARTICLES and (language != "de" or best.keyword >= STRONG_KEYWORD)
+    return result.answers_outright(language) and result.hits[0].article.id not in FORM_ARTICLES
 
 
 class ActionStartForm(Action):

@@ -21,7 +21,6 @@ from bot.actions.conversation import is_button_payload, latest_intent
 from bot.actions.offices import defect_category_office, find_office
 from bot.actions.payloads import HandoverPayload, HandoverReason, MatchedArticle, as_custom
 from bot.actions.texts import say
-from knowledge.decision import STRONG_KEYWORD
 
 if TYPE_CHECKING:
     from knowledge.articles import Office
@@ -168,25 +167,33 @@ PERSON_WORDS = re.compile(
 )
 
 
-async def _answered_instead_of_handover(
-    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+async def _answer_if_outright(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], *, in_german: bool
 ) -> list[EventType] | None:
-    """A typed message the NLU read as a request for a person but that asks for no one and that the knowledge base
-    answers outright — naming its article by a keyword in German — gets the answer (with the usual offer of a
-    person if it does not help)."""
-    message = (tracker.latest_message or {}).get("text") or ""
-    text = latest_citizen_text(tracker)
-    if not text or is_button_payload(message) or PERSON_WORDS.search(text) or tracker.active_loop_name:
-        return None
+    """The knowledge base's answer to the citizen's message when it answers it outright (SearchResult.
+    answers_outright), else None; `in_german=False` trusts the NLU in German conversations."""
     language = conversation_language(tracker)
-    result = await asyncio.to_thread(current_context().knowledge.search, text, top_k=1, language=language)
-    if result.decision != "answer" or not result.hits:
+    if language == "de" and not in_german:
         return None
-    if language == "de" and result.hits[0].keyword < STRONG_KEYWORD:
+    text = latest_citizen_text(tracker)
+    result = await asyncio.to_thread(current_context().knowledge.search, text, top_k=1, language=language)
+    if not result.answers_outright(language):
         return None
     from bot.actions.knowledge_answers import ActionAnswerFromKnowledge  # answers build on this module's offers
 
     return await ActionAnswerFromKnowledge().run(dispatcher, tracker, domain)
+
+
+async def _answered_instead_of_handover(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> list[EventType] | None:
+    """A typed message the NLU read as a request for a person but that asks for no one gets the knowledge base's
+    answer when there is one outright (with the usual offer of a person if it does not help)."""
+    message = (tracker.latest_message or {}).get("text") or ""
+    text = latest_citizen_text(tracker)
+    if not text or is_button_payload(message) or PERSON_WORDS.search(text) or tracker.active_loop_name:
+        return None
+    return await _answer_if_outright(dispatcher, tracker, domain, in_german=True)
 
 
 def offer_handover_after_failure(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -216,30 +223,15 @@ class ActionOfferHandover(Action):
             return await respond_to_distress(dispatcher, tracker, concern)
         if latest_intent(tracker) == "frustration":
             language = conversation_language(tracker)
-            answered = await _answered_outright_in_another_language(dispatcher, tracker, domain, language)
+            # The NLU knows few examples in English, Turkish, Ukrainian and Arabic and reads some questions as anger
+            # ("My ID card was stolen yesterday, what do I have to do?"); in German anger gets the offer of a person.
+            answered = await _answer_if_outright(dispatcher, tracker, domain, in_german=False)
             if answered is not None:
                 return answered
             text = f"{say('sorry_frustration', language)} {say('offer_person', language)}"
             dispatcher.utter_message(text=text, buttons=offer_buttons(language))
             return [*language_events(tracker), *offer_events("frustration")]
         return offer_handover_after_failure(dispatcher, tracker)
-
-
-async def _answered_outright_in_another_language(
-    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], language: str
-) -> list[EventType] | None:
-    """The NLU knows few examples in English, Turkish, Ukrainian and Arabic and reads some questions as anger
-    ("My wallet with my ID card was stolen, what now?"): when the knowledge base answers such a message outright,
-    the answer is what helps. (In German the model is trusted: anger there is met with the offer of a person.)"""
-    if language == "de":
-        return None
-    text = latest_citizen_text(tracker)
-    result = await asyncio.to_thread(current_context().knowledge.search, text, top_k=1, language=language)
-    if result.decision != "answer":
-        return None
-    from bot.actions.knowledge_answers import ActionAnswerFromKnowledge  # answers build on this module's offers
-
-    return await ActionAnswerFromKnowledge().run(dispatcher, tracker, domain)
 
 
 # A "yes" or "no" is short. A longer message the model read as one, with nothing pending to say yes or no to
