@@ -9,11 +9,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
+import { bodyOf, waitForMail } from './lib/mail.mjs';
 import { REPO_ROOT, freePort, launchBrowser, makeDataDir, runCli, screenshot, startApp, stopChild } from './lib/app.mjs';
 
 const require = createRequire(import.meta.url);
@@ -32,35 +32,6 @@ departments:
 `;
 
 /** Mails the SMTP server stored (aiosmtpd's Mailbox handler writes a Maildir), as raw text. */
-async function mails(maildir) {
-  const folder = join(maildir, 'new');
-  if (!existsSync(folder)) return [];
-  const names = await readdir(folder);
-  return Promise.all(names.map((name) => readFile(join(folder, name), 'utf8')));
-}
-
-async function waitForMail(maildir, predicate, timeout = WAIT) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    const found = (await mails(maildir)).find(predicate);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no matching mail in ${maildir}`);
-}
-
-/** The plain-text body of a raw mail (quoted-printable or base64 as Python's email package writes UTF-8). */
-function bodyOf(raw) {
-  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
-  const body = rest.join('\n\n');
-  if (/Content-Transfer-Encoding: base64/i.test(head)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (/Content-Transfer-Encoding: quoted-printable/i.test(head)) {
-    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (m, hex) => String.fromCharCode(parseInt(hex, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  }
-  return body;
-}
-
 async function runAxe(page) {
   await page.evaluate(await readFile(AXE_PATH, 'utf8'));
   return page.evaluate(async () => {
@@ -155,7 +126,7 @@ describe('staff views: Meldungen and ticket desk', () => {
     await page.fill('#report-comment', 'Ein Team ist unterwegs.');
     await page.click('#report-detail form button[type="submit"]');
     await page.locator('#report-detail', { hasText: 'per E-Mail informiert' }).waitFor({ timeout: WAIT });
-    const mail = await waitForMail(maildir, (raw) => raw.includes('melderin@example.org'));
+    const mail = await waitForMail(maildir, (raw) => raw.includes('melderin@example.org'), WAIT);
     assert.match(bodyOf(mail), /Ein Team ist unterwegs\./);
     assert.match(bodyOf(mail), /in Bearbeitung/);
     await page.locator('#reports-list li', { hasText: reference }).filter({ hasText: 'in Bearbeitung' }).waitFor({ timeout: WAIT });
@@ -179,7 +150,7 @@ describe('staff views: Meldungen and ticket desk', () => {
       }),
       `${app.baseUrl.replace('http', 'ws')}/ws/citizen`,
     );
-    await waitForMail(maildir, (raw) => raw.includes('erika@example.org') && raw.includes(reference)); // the confirmation
+    await waitForMail(maildir, (raw) => raw.includes('erika@example.org') && raw.includes(reference), WAIT); // the confirmation
 
     await page.click('#view-switch button[data-view="tickets"]');
     const item = page.locator('#desk-list li', { hasText: reference });
@@ -193,7 +164,7 @@ describe('staff views: Meldungen and ticket desk', () => {
     await page.fill('#desk-reply', 'Das Schlagloch wird morgen verfüllt.');
     await page.click('#desk-reply-form button[type="submit"]');
     await page.locator('#desk-detail .history', { hasText: 'Antwort per E-Mail von Tom Tiefbau' }).waitFor({ timeout: WAIT });
-    const reply = await waitForMail(maildir, (raw) => raw.includes('erika@example.org') && bodyOf(raw).includes('verfüllt'));
+    const reply = await waitForMail(maildir, (raw) => raw.includes('erika@example.org') && bodyOf(raw).includes('verfüllt'), WAIT);
     assert.match(bodyOf(reply), /> Bitte rufen Sie mich wegen des Schlaglochs zurück\./);
     assert.deepEqual(pageErrors, []);
   });
