@@ -75,7 +75,8 @@ async def start_handover(settings: Settings, engine: Engine, get_article=None,
     citizen text just before it is posted to Rasa (RasaClient)."""
     db = Database(make_sessionmaker(engine), serialize=engine.dialect.name == "sqlite")
     office_hours = OfficeHours.from_file(settings.departments_file)
-    routing = Routing(office_hours, settings.presence_timeout_seconds, settings.default_handle_seconds)
+    routing = Routing(office_hours, settings.presence_timeout_seconds, settings.default_handle_seconds,
+                      settings.language_reservation_seconds)
     await db.run(routing.seed_departments)
     metrics = Metrics()
     namespace = settings.instance_name or default_namespace(settings.resolved_database_url, settings.pubsub_url)

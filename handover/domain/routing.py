@@ -3,7 +3,15 @@ membership, capacity and presence, queue order, positions and honest wait estima
 
 Rules: a conversation waits in its department's queue (unknown department → default queue). Members of a
 department serve it; the default queue is served by every agent. An agent counts as available when the
-console reported `online` within `presence_timeout_seconds`. Supervisors and admins see every queue."""
+console reported `online` within `presence_timeout_seconds`. Supervisors and admins see every queue.
+
+Language reservation (issue 14): a conversation waiting in another language than German is reserved for the
+agents who have that language among their skills, for `language_reservation_seconds` after it was queued, while at
+least one of them serving the department is online *with a free slot*. Speakers who are all at capacity cannot
+take it, and holding it for them would only make the citizen wait, so then anyone serving the department may
+claim it at once; the same when no speaker is online. Supervisors may claim it during the window, and a
+proactive takeover from the watch list is no claim from the queue. While reserved, its wait estimate counts the
+speakers only."""
 
 from __future__ import annotations
 
@@ -27,11 +35,33 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """A waiting conversation held for the agents who speak its language, until `until`."""
+
+    language: str
+    until: datetime
+    speakers: int  # online speakers serving the department: who serve it while the reservation holds
+
+    def seconds_left(self, now: datetime) -> int:
+        return max(0, math.ceil((self.until - now).total_seconds()))
+
+    def as_dict(self, now: datetime) -> dict:
+        return {"language": self.language, "until": iso(self.until), "seconds_left": self.seconds_left(now),
+                "speakers": self.speakers}
+
+
+def speaks(agent: Agent | AgentInfo, language: str | None) -> bool:
+    """German is every agent's language (the console and the city's official texts are German)."""
+    return not language or language == "de" or language in (agent.skills or ())
+
+
 @dataclass
 class Routing:
     office_hours: OfficeHours
     presence_timeout_seconds: int
     default_handle_seconds: int
+    language_reservation_seconds: int = 0  # the app passes the setting; tools that route nothing leave it off
 
     @property
     def default_department(self) -> str:
@@ -77,6 +107,12 @@ class Routing:
         agent.presence_seen_at = now
         return changed
 
+    def _online(self, session: Session, now: datetime) -> list[Agent]:
+        return list(session.scalars(select(Agent).where(self._online_clause(now))))
+
+    def _serves(self, agent: Agent, department: str) -> bool:
+        return department == self.default_department or department in {d.key for d in agent.departments}
+
     def available_agents(self, session: Session, department: str | None, now: datetime) -> list[Agent]:
         """Online agents who serve the department and have a free slot."""
         department = self.office_hours.resolve(department)
@@ -97,16 +133,29 @@ class Routing:
         )
 
     def speakers_online(self, session: Session, department: str | None, language: str, now: datetime) -> int:
-        """Online agents serving the department whose skills include the conversation's language (issue 14).
-
-        German is every agent's language (the console and the city's official texts are German)."""
+        """Online agents serving the department whose skills include the conversation's language (issue 14)."""
         department = self.office_hours.resolve(department)
-        agents = session.scalars(select(Agent).where(self._online_clause(now))).all()
-        return sum(
-            1 for a in agents
-            if (department == self.default_department or department in {d.key for d in a.departments})
-            and (language == "de" or language in (a.skills or []))
-        )
+        return sum(1 for a in self._online(session, now) if self._serves(a, department) and speaks(a, language))
+
+    # --- language reservation (module docstring) ---------------------------------------------------
+    def reservation(self, conversation: Conversation, department: str, online: list[Agent], load: dict[int, int],
+                    now: datetime) -> Reservation | None:
+        language = conversation.language
+        if (self.language_reservation_seconds <= 0 or not language or language == "de"
+                or conversation.state != "waiting" or conversation.queued_at is None):
+            return None
+        until = conversation.queued_at + timedelta(seconds=self.language_reservation_seconds)
+        if now >= until:
+            return None
+        speakers = [a for a in online if a.role != "editor" and self._serves(a, department) and speaks(a, language)]
+        if not any(load.get(a.id, 0) < a.capacity for a in speakers):
+            return None
+        return Reservation(language=language, until=until, speakers=len(speakers))
+
+    def reservation_now(self, session: Session, conversation: Conversation, department: str | None,
+                        now: datetime) -> Reservation | None:
+        department = self.office_hours.resolve(department)
+        return self.reservation(conversation, department, self._online(session, now), self.loads(session), now)
 
     @staticmethod
     def loads(session: Session) -> dict[int, int]:
@@ -169,30 +218,39 @@ class Routing:
         return int(math.ceil(position / serving) * handle_seconds)
 
     def positions(self, session: Session, department: str, now: datetime) -> dict[str, dict]:
+        department = self.office_hours.resolve(department)
         waiting = self.waiting(session, department)
-        serving = self.serving_agents(session, department, now)
+        online = self._online(session, now)
+        serving = sum(1 for a in online if self._serves(a, department))
+        load = self.loads(session) if waiting else {}
         handle = self.average_handle_seconds(session, department) if waiting else 0
-        return {
-            conversation.id: {"position": index, "estimated_wait_seconds": self.estimate(index, serving, handle)}
-            for index, conversation in enumerate(waiting, start=1)
-        }
+        result = {}
+        for index, conversation in enumerate(waiting, start=1):
+            reserved = self.reservation(conversation, department, online, load, now)
+            result[conversation.id] = {
+                "position": index,
+                "estimated_wait_seconds": self.estimate(index, reserved.speakers if reserved else serving, handle),
+            }
+        return result
 
     def queues(self, session: Session, now: datetime, summarize) -> list[dict]:
         by_department: dict[str, list[Conversation]] = {key: [] for key in self.office_hours.departments}
         for conversation in self.waiting(session):
             by_department.setdefault(self.office_hours.resolve(conversation.department), []).append(conversation)
-        online = session.scalars(select(Agent).where(self._online_clause(now))).all()
+        online = self._online(session, now)
+        load = self.loads(session)
         result = []
         for key, conversations in by_department.items():
-            serving = sum(
-                1 for a in online if key == self.default_department or key in {d.key for d in a.departments}
-            )
+            serving = sum(1 for a in online if self._serves(a, key))
             handle = self.average_handle_seconds(session, key) if conversations else 0
             waiting = []
             for index, conversation in enumerate(conversations, start=1):
+                reserved = self.reservation(conversation, key, online, load, now)
                 summary = summarize(conversation, now)
                 summary["position"] = index
-                summary["estimated_wait_seconds"] = self.estimate(index, serving, handle)
+                summary["estimated_wait_seconds"] = self.estimate(index, reserved.speakers if reserved else serving,
+                                                                  handle)
+                summary["reserved"] = reserved.as_dict(now) if reserved else None
                 waiting.append(summary)
             status = self.office_hours.status(key, now)
             result.append(

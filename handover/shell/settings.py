@@ -126,6 +126,11 @@ class Settings(BaseSettings):
     default_handle_seconds: int = Field(
         240, description="Assumed handling time per chat for wait estimates until real figures exist."
     )
+    language_reservation_seconds: int = Field(
+        120, ge=0, description="A chat waiting in another language than German is held this long after it was queued "
+        "for agents who speak it (skills), while one of them serving the queue is online with a free slot; 0 turns "
+        "the reservation off."
+    )
     watch_minutes: int = Field(30, description="Bot conversations active within this many minutes appear in the watch list.")
     retention_days: int = Field(180, description="Closed conversations and done tickets older than this are purged.")
     log_format: str = Field("json", description="'json' (structured, personal data redacted) or 'text'.")

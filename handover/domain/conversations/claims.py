@@ -2,9 +2,13 @@
 (bot → agent). Exactly one concurrent caller wins: the UPDATE only matches while nobody is assigned, and the
 database serialises the writers; the others are told why they lost. Only conversations of the agent's own
 departments (access.py) can be taken; a proactive takeover names the agent in the transcript and in its handover
-events, and each claim is an audited access to the transcript."""
+events, and each claim is an audited access to the transcript. While a conversation in another language is reserved
+for the agents who speak it (routing.py), others are refused with `reserved` and how long it still holds;
+supervisors decide for themselves."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -26,6 +30,17 @@ from handover.domain.conversations.core import (
 from handover.domain.conversations.views import conversation_frame
 from handover.domain.insights import recording as insights
 from handover.domain.models.conversations import Conversation, HandoverEvent
+from handover.domain.routing import Reservation, speaks
+
+# how the (German) console names the languages a conversation can be in
+GERMAN_LANGUAGE_NAMES = {"en": "Englisch", "tr": "Türkisch", "uk": "Ukrainisch", "ar": "Arabisch"}
+
+
+def reserved_message(reservation: Reservation, now: datetime) -> str:
+    minutes, seconds = divmod(reservation.seconds_left(now), 60)
+    language = GERMAN_LANGUAGE_NAMES.get(reservation.language, reservation.language)
+    return (f"Dieses Gespräch ist noch {minutes}:{seconds:02d} Min. für Kolleg:innen reserviert, die {language} "
+            "sprechen. Danach können Sie es übernehmen.")
 
 
 async def claim(ctx: ConversationContext, agent: AgentInfo, conversation_id: str, *, proactive: bool = False) -> dict:
@@ -43,6 +58,10 @@ async def claim(ctx: ConversationContext, agent: AgentInfo, conversation_id: str
         department = access.responsible_department(routing, conversation, topic)
         if not access.may_access(routing, agent, conversation, topic):
             return None, "Dieses Gespräch gehört nicht zu Ihren Fachbereichen.", "forbidden"
+        if not proactive and not agent.is_supervisor and not speaks(agent, conversation.language):
+            reservation = routing.reservation_now(session, conversation, department, now)
+            if reservation is not None:
+                return None, reserved_message(reservation, now), "reserved"
         load = routing.loads(session).get(agent.id, 0)
         if load >= agent.capacity:
             return None, f"Sie betreuen bereits {load} Gespräche (Ihre Höchstzahl).", "capacity"

@@ -39,6 +39,7 @@ def summary(routing: Routing, conversation: Conversation, now: datetime) -> dict
         if conversation.state == "waiting" and conversation.queued_at
         else None,
         "position": None,
+        "reserved": None,  # the queue's view (Routing.queues) and the conversation frame fill it in
         "agent": {"id": agent.id, "display_name": agent.display_name}
         if agent is not None and conversation.state == "agent"
         else None,
@@ -143,6 +144,9 @@ def conversation_frame(routing: Routing, session: Session, conversation: Convers
     now = utcnow()
     access_audit.record(session, viewer, conversation.id, action)
     head = summary(routing, conversation, now)
+    if conversation.state == "waiting":
+        reservation = routing.reservation_now(session, conversation, conversation.department, now)
+        head["reserved"] = reservation.as_dict(now) if reservation else None
     head["context"] = context_panel(session, conversation, routing, viewer)
     messages = [
         event_frame(m)
