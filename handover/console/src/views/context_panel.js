@@ -4,6 +4,7 @@ import { activeChat } from '../data/chats.js';
 import { $, el } from '../dom.js';
 import { decisionLabel, departmentName, formatDateTime, formatScore, languageLabel, reasonLabel } from '../format.js';
 import { t } from '../i18n/index.js';
+import { activeReservation, reservationText } from '../reservation.js';
 import { state, subscribe } from '../store.js';
 import { renderMessage } from './message.js';
 
@@ -19,6 +20,7 @@ function facts(chat) {
     ['ctx.department', departmentName(summary.department || context.department, summary.department_name)],
     ['ctx.lebenslage', context.lebenslage || summary.lebenslage],
     ['ctx.language', languageLabel(context.language || summary.language)],
+    ['ctx.reserved', activeReservation(summary) && reservationText(activeReservation(summary))],
     ['ctx.page', context.page || summary.page],
   ];
   const dl = el('dl', { className: 'kv' });
