@@ -5,7 +5,8 @@
 // five languages: the greeting is answered in it, a service question with the editors' translation or the German
 // article with the note in the citizen's language, and a request for a person in words reaches the queue while a
 // German-only agent and an agent who speaks the language are online — the citizen is not told that nobody speaks
-// it, the queue card names the language, and the agent who speaks it takes the conversation over. Also: "ok", "ja"
+// it, the queue card names the language and is reserved for the colleagues who speak it (the German-only agent's
+// claim is refused), and the agent who speaks it takes the conversation over. Also: "ok", "ja"
 // and "?" keep the language; the citizen can change it back with the menu (and the bot then answers in German);
 // the Leichte Sprache toggle makes the bot answer with the article's Leichte Sprache text.
 // One app and one Rasa for all cases. Questions are our own (never from ../shared/eval).
@@ -280,7 +281,19 @@ describe('a conversation in each of the five languages, through Rasa, the app, t
       const agentPage = agentPages[speaker.username];
       const item = agentPage.locator('#queues .item').first();
       await item.waitFor({ timeout: WAIT });
-      if (CONSOLE_NAMES[language]) assert.match(await item.innerText(), new RegExp(CONSOLE_NAMES[language]));
+      if (CONSOLE_NAMES[language]) {
+        assert.match(await item.innerText(), new RegExp(CONSOLE_NAMES[language]));
+        // Reserved for the colleagues who speak it: marked as the speaker's own, and the German-only colleague's
+        // claim is refused with how long it still holds.
+        assert.match(await item.locator('.your-language').innerText(), /Ihre Sprache/);
+        const greta = agentPages[GERMAN_ONLY.username];
+        const held = greta.locator('#queues .item').first();
+        await held.locator('.reservation').waitFor({ timeout: WAIT });
+        assert.match(await held.locator('.reservation').innerText(), new RegExp(`die ${CONSOLE_NAMES[language]} sprechen`));
+        await held.locator('button', { hasText: 'Übernehmen' }).click({ timeout: WAIT });
+        await greta.locator('#error-banner', { hasText: `die ${CONSOLE_NAMES[language]} sprechen` }).waitFor({ timeout: WAIT });
+        assert.match(await greta.locator('#error-banner').innerText(), /^Übernahme nicht möglich: Dieses Gespräch ist noch/);
+      }
       await item.locator('button', { hasText: 'Übernehmen' }).click({ timeout: WAIT });
       const joined = widget(page, 'li.state-agent');
       await joined.waitFor({ timeout: WAIT });
