@@ -19,7 +19,8 @@ from handover.domain.office_hours import OfficeHours
 from handover.domain.routing import Routing
 from tests.handover.conftest import AgentConsole, AppServer, Citizen, make_settings, seed_index_cache, wait_until
 
-# Only agents of these tests serve the Bürgerbüro's queue (other tests' agents sit in the default queue).
+# Not the default queue, which every agent serves: only Bürgerbüro members count here, and other tests' agents
+# have closed their consoles (offline) by then.
 DEPARTMENT = "buergerbuero"
 RESERVED_TEXT = re.compile(
     r"^Dieses Gespräch ist noch [0-2]:[0-5]\d Min\. für Kolleg:innen reserviert, die Türkisch sprechen\.")
