@@ -157,27 +157,65 @@ class ActionHandover(Action):
 
 
 # Words with which citizens ask for a person, in the five languages; a message read as `request_human` without any
-# ("Ich möchte mich arbeitslos melden") is not such a request.
+# ("Ich möchte mich arbeitslos melden") is not such a request. "in person" is how something is done ("Do I have to
+# apply in person?", "a disabled person's pass"), "danışmanlık" the advice a service gives, not the adviser,
+# "bağlantı" a link, "літніми людьми" elderly people, "الأحد" Sunday, "أحد أفراد العائلة" one of the family.
 PERSON_WORDS = re.compile(
-    r"mensch|\bperson(en)?\b|persönlich|mitarbeiter|kolleg|weiterleit|sachbearbeit|jemand|berater|\bagent(in)?\b|sprechen|\breden\b|"
-    r"telefonier|\banruf|rückruf|verbind|human|someone|somebody|\bstaff\b|representative|\btalk|\bspeak|\bcall\b|"
-    r"\binsan|\bbiri|yetkili|temsilci|çalışan|canlı destek|görüş|konuş|bağla|люд|оператор|співробітник|працівник|"
-    r"консультант|переведіть|говор|зателефон|شخص|إنسان|انسان|موظف|أحد|أتحدث|التحدث|اتحدث|يتكلم|مندوب",
+    r"mensch|(?<!\bin )(?<!disabled )\bperson(en)?\b|persönlich|mitarbeiter|kolleg|weiterleit|sachbearbeit|jemand|"
+    r"berater|\bagent(in)?\b|sprechen|\breden\b|telefonier|\banruf|rückruf|verbind|"
+    r"human|someone|somebody|\bstaff\b|employee|representative|operator|advis[eo]r|\bclerk|"
+    r"\btalk|\bspeak|\bcall\b|call me|callback|"
+    r"\binsan|\bbiri|\bkimse|yetkili|temsilci|çalışan|memur|personel|danışman(?!lı[kğ])|canlı destek|görüş|konuş|"
+    r"bağla(?!ntı)|"
+    r"людин|жив[аіу]\w* люд|оператор|співробітни|працівни|консультант|фахів|менеджер|хтось|когось|комусь|"
+    r"переведіть|з['’]єднайте|говор|зателефон|дзвон|дзвін|"
+    r"شخص|إنسان|انسان|موظف|(?<![\u0600-\u06ff])(أحد|احد|حدا)(?![\u0600-\u06ff])(?!\s+(ال|أفراد))|مستشار|"
+    r"أتحدث|التحدث|اتحدث|يتكلم|تكلم|مندوب|اتصل|صلني|وصلني",
+    re.IGNORECASE,
+)
+# A citizen who names a language in a message read as a request for a person ("Чи можете ви відповісти
+# українською?", "Is there help in Arabic?") asks for someone who speaks it: that is the handover's language routing.
+LANGUAGE_NAMES = re.compile(
+    r"deutsch|german|english|englisch|ingilizce|almanca|türkçe|turkce|turkish|türkisch|українськ|англійськ|"
+    r"німецьк|турецьк|арабськ|ukrain|arabic|arabisch|arapça|العربية|بالعربي|الإنجليزية|الانجليزية|الألمانية|التركية",
+    re.IGNORECASE,
+)
+# What makes a message a question in English, Turkish, Ukrainian or Arabic: a question mark, a question word, the
+# Turkish question particle, or asking for information without one ("I'm looking for …", "Підкажіть …", "أبحث عن …").
+# German conversations keep trusting the NLU (the German data is far larger).
+QUESTION_SIGNS = re.compile(
+    r"[?؟]|"
+    r"looking for|\b(tell me|recommend|explain|i'?d like to know|i want to know|i need information)\b|"
+    r"arıyorum|ariyorum|öğrenmek istiyorum|ogrenmek istiyorum|bilgi almak|söyler misiniz|önerir misiniz|"
+    r"шукаю|шукаємо|підкажіть|порадьте|скажіть|поясніть|хочу дізнатися|хотів би дізнатися|хотіла б дізнатися|"
+    r"أبحث عن|ابحث عن|نبحث عن|أخبرني|اخبرني|دلني|انصحني|أريد أن أعرف|اريد ان اعرف|أود أن أعرف|"
+    r"^\s*(what|when|where|which|who|whom|whose|why|how|can|could|may|do|does|did|is|are|should|must|will|would)\b|"
+    r"\b(ne|neden|niye|nasıl|nasil|nerede|nereye|nereden|hangi|kaç|kac|kim|kime|kimden)\b|"
+    r"\b(mı|mi|mu|mü)(yım|yim|yum|yüm|sın|sin|sun|sün|yız|yiz|sınız|siniz|sunuz|sünüz|dır|dir|dur|dür)?\b|"
+    r"^\s*що\b|\b(як|де|куди|звідки|коли|скільки|чи|який|яка|яке|які|якої|кому|хто|навіщо|чому|котрій|котра)\b|"
+    r"(^|\s)[وف]?(كيف|أين|اين|وين|متى|كم|ماذا|هل|لماذا|ليش|ما هي|ما هو)(\s|$)",
     re.IGNORECASE,
 )
 
 
+def asks_a_question(text: str) -> bool:
+    return bool(QUESTION_SIGNS.search(text))
+
+
 async def _answer_if_outright(
-    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], *, in_german: bool
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], *, in_german: bool,
+    menu_too: bool = False,
 ) -> list[EventType] | None:
     """The knowledge base's answer to the citizen's message when it answers it outright (SearchResult.
-    answers_outright), else None; `in_german=False` trusts the NLU in German conversations."""
+    answers_outright), else None; `in_german=False` trusts the NLU in German conversations; `menu_too` also lets
+    the search's "Meinen Sie …?" menu through."""
     language = conversation_language(tracker)
     if language == "de" and not in_german:
         return None
     text = latest_citizen_text(tracker)
     result = await asyncio.to_thread(current_context().knowledge.search, text, top_k=1, language=language)
-    if not result.answers_outright(language):
+    offers_menu = menu_too and result.decision == "clarify" and bool(result.hits)
+    if not (result.answers_outright(language) or offers_menu):
         return None
     from bot.actions.knowledge_answers import ActionAnswerFromKnowledge  # answers build on this module's offers
 
@@ -193,6 +231,13 @@ async def _answered_instead_of_handover(
     text = latest_citizen_text(tracker)
     if not text or is_button_payload(message) or PERSON_WORDS.search(text) or tracker.active_loop_name:
         return None
+    if conversation_language(tracker) != "de" and not LANGUAGE_NAMES.search(text) and asks_a_question(text):
+        # The NLU knows few examples in the other four languages and reads many of their service questions as a
+        # request for a person: a question that asks for no one is searched, and answered, offered as a menu or
+        # declined with the offer of a person like any other question.
+        from bot.actions.knowledge_answers import ActionAnswerFromKnowledge  # answers build on this module's offers
+
+        return await ActionAnswerFromKnowledge().run(dispatcher, tracker, domain)
     return await _answer_if_outright(dispatcher, tracker, domain, in_german=True)
 
 
@@ -225,7 +270,11 @@ class ActionOfferHandover(Action):
             language = conversation_language(tracker)
             # The NLU knows few examples in English, Turkish, Ukrainian and Arabic and reads some questions as anger
             # ("My ID card was stolen yesterday, what do I have to do?"); in German anger gets the offer of a person.
-            answered = await _answer_if_outright(dispatcher, tracker, domain, in_german=False)
+            # A question that asks for no one may also get the menu; anger without a question, or a search that finds
+            # nothing, gets the apology and the offer of a person.
+            text = latest_citizen_text(tracker)
+            question = asks_a_question(text) and not PERSON_WORDS.search(text)
+            answered = await _answer_if_outright(dispatcher, tracker, domain, in_german=False, menu_too=question)
             if answered is not None:
                 return answered
             text = f"{say('sorry_frustration', language)} {say('offer_person', language)}"

@@ -55,3 +55,29 @@ def test_in_other_languages_a_direct_answer_is_enough(demo_service: KnowledgeSer
 def test_in_other_languages_a_defect_still_starts_the_report(demo_service: KnowledgeService, text: str,
                                                              language: str) -> None:
     assert not misread(demo_service, text, "report_defect", language=language)
+
+
+@pytest.mark.parametrize(("text", "language"), [("Which day does the bin lorry come to Lindenallee?", "en"),
+                                                ("Bulunan eşyalar nereye götürülür?", "tr"),
+                                                ("Як записати доньку до дитячого садка?", "uk"),
+                                                ("كيف أطبخ الأرز بالدجاج؟", "ar")])
+def test_in_other_languages_a_question_without_a_defect_is_searched(demo_service: KnowledgeService, text: str,
+                                                                    language: str) -> None:
+    # The knowledge action answers, offers a menu or declines: a form would only ask where the defect is.
+    assert misread(demo_service, text, "report_defect", language=language)
+
+
+@pytest.mark.parametrize(("text", "language"), [("There is a deep pothole outside the bakery, who fixes it?", "en"),
+                                                ("Parktaki salıncak kırık, kime bildireyim?", "tr"),
+                                                ("На дитячому майданчику зламана гірка, що робити?", "uk"),
+                                                ("عمود الإنارة في شارعنا لا يعمل، ماذا أفعل؟", "ar")])
+def test_in_other_languages_a_question_about_a_defect_starts_the_report(demo_service: KnowledgeService, text: str,
+                                                                        language: str) -> None:
+    assert not misread(demo_service, text, "report_defect", language=language)
+
+
+@pytest.mark.parametrize(("text", "language"), [("Başvurum ne aşamada?", "tr"), ("Який стан моєї заяви?", "uk"),
+                                                ("ما حالة طلبي؟", "ar")])
+def test_in_other_languages_a_status_query_starts_the_lookup(demo_service: KnowledgeService, text: str,
+                                                             language: str) -> None:
+    assert not misread(demo_service, text, "check_status", language=language)
