@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 CANDIDATES = 3
 TRAIL_LENGTH = 10
-TOPICS_LENGTH = 10
 
 def article_payload(article: "Article", section: "Section | None", language: str = "de") -> ArticlePayload:
     # The card shows the editors' translation of title and summary in the conversation's language when there is one.
@@ -66,11 +65,6 @@ def _trail(tracker: Tracker, entry: MatchedArticle | None) -> list[dict[str, Any
     if entry is not None:
         trail.append(entry.model_dump(mode="json"))
     return trail[-TRAIL_LENGTH:]
-
-
-def _topics(tracker: Tracker, article_id: str) -> list[str]:
-    topics = [topic for topic in (tracker.get_slot("topics") or []) if topic != article_id]
-    return (topics + [article_id])[-TOPICS_LENGTH:]
 
 
 def search_top_k(context: ActionContext) -> int:
@@ -216,8 +210,6 @@ class ActionAnswerFromKnowledge(Action):
             SlotSet("last_query", query),
             SlotSet("last_article_id", article.id),
             SlotSet("last_decision", "answer"),
-            SlotSet("last_score", round(score, 4)),
-            SlotSet("topics", _topics(tracker, article.id)),
             SlotSet("matched_articles", _trail(tracker, entry)),
             SlotSet("failed_attempts", 0.0),
             SlotSet("awaiting_feedback", True),
@@ -245,7 +237,6 @@ class ActionAnswerFromKnowledge(Action):
         return [
             SlotSet("last_query", query),
             SlotSet("last_decision", "clarify"),
-            SlotSet("last_score", round(best.score, 4)),
             SlotSet("matched_articles", _trail(tracker, entry)),
             SlotSet("awaiting_feedback", False),
             SlotSet("handover_offered", False),
@@ -275,7 +266,6 @@ class ActionAnswerFromKnowledge(Action):
         return [
             SlotSet("last_query", query),
             SlotSet("last_decision", "no_answer"),
-            SlotSet("last_score", round(best_score, 4)),
             SlotSet("matched_articles", _trail(tracker, entry)),
             SlotSet("failed_attempts", float(failed)),
             *offer_events(reason),

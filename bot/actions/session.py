@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.conversation import SUPPORTED_LANGUAGES
 
-# A new session is a new concern: only the language and the topics talked about before carry over.
-CARRIED_OVER = ("language", "topics", "matched_articles")
+# A new session is a new concern: only the language and the articles talked about before carry over.
+CARRIED_OVER = ("language", "matched_articles")
 
 
 class ActionSessionStart(Action):

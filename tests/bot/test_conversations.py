@@ -67,7 +67,6 @@ def test_follow_up_keeps_the_topic(conversation: Conversation) -> None:
     assert follow_up["decision"] == "answer"
     assert follow_up["article"]["id"] == "wohnsitz-anmelden"
     slots = conversation.tracker()["slots"]
-    assert slots["topics"] == ["wohnsitz-anmelden"]
     assert [item["id"] for item in slots["matched_articles"]] == ["wohnsitz-anmelden", "wohnsitz-anmelden"]
 
 
