@@ -215,6 +215,7 @@ async def run(clients: dict, questions: list[str], rounds: int, warmup: int, con
     embedded_before = model.queries_embedded
     outcomes_before = Counter(model.prefetch_outcomes)
     ahead_before = Counter(search_ahead.outcomes)
+    search_ahead.waited_ms.clear()
     app_questions = 0
     while len(took["app"]) < rounds:
         if measured % conversation_length == 0:
@@ -272,6 +273,9 @@ async def run(clients: dict, questions: list[str], rounds: int, warmup: int, con
             # The knowledge action's searches in the app (with and without the gateway's prefetch): started ahead by
             # action_detect_language while Rasa predicted ("taken"), or run in the action ("own").
             "searches_in_the_app": {key: value for key, value in ahead.items() if value},
+            # How long the knowledge action waited for the search started ahead: 0 when it was done before Rasa
+            # called the action, so the whole search was hidden behind Rasa's own work.
+            "action_waited_for_search_ms": summary(list(search_ahead.waited_ms)) if search_ahead.waited_ms else None,
         },
         "decisions": dict(decisions),
         "questions_not_answered_from_knowledge": skipped,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,6 +32,9 @@ _pending: OrderedDict[Key, tuple[float, asyncio.Future]] = OrderedDict()
 # How the knowledge action's searches went: "taken" (started ahead) or "own" (searched in the action). Read by the
 # bot benchmark.
 outcomes: Counter[str] = Counter()
+# How long the knowledge action waited for a search started ahead (ms): zero when Rasa's prediction and the action
+# call took longer than the search. Read by the bot benchmark.
+waited_ms: deque[float] = deque(maxlen=1000)
 
 
 def _key(knowledge: "KnowledgeService", query: str, top_k: int, language: str) -> Key:
@@ -55,12 +58,14 @@ async def search(knowledge: "KnowledgeService", query: str, top_k: int, language
     """The search started ahead for these arguments (waiting for the rest of it), else a search of its own."""
     started = _pending.pop(_key(knowledge, query, top_k, language), None)
     if started is not None and time.monotonic() - started[0] <= MAX_AGE_SECONDS:
+        asked = time.perf_counter()
         try:
             result = await started[1]
         except Exception:  # the search ahead failed: search again and let that one report
             pass
         else:
             outcomes["taken"] += 1
+            waited_ms.append((time.perf_counter() - asked) * 1000)
             return result
     outcomes["own"] += 1
     return await asyncio.to_thread(knowledge.search, query, top_k=top_k, language=language)
