@@ -31,13 +31,16 @@ GENERIC = frozenset(
         meinen meiner meines unser unsere heute morgen jetzt schon immer mal eigentlich genau einfach gibt geht
         gehen kann können koennen muss müssen darf dürfen soll sollen will wollen würde würden hätte gerade
         suche suchen sucht finden finde kaufen verlängern verlaengern ändern aendern erneuern lassen lasse wurde
-        zeigen melden meldet tun passiert
+        zeigen melden meldet tun passiert seit wegen während waehrend trotz
         please want need get help city office would like know question new find buy change renew my your our can
         could go do does did have has the a an of in on at for to with from and or is are was it this that there
         where what when how which who
         """
     )
 )
+# Words of a title that belong to a body's name ("Deutsche Rentenversicherung", "Deutsche Post"): they name the body,
+# not the article's topic ("Deutscher werden" is about naturalisation, not the pension).
+NAME_PARTS = frozenset(normalise("deutsche deutschen deutscher"))
 # Letters of scripts and languages the articles are not written in (Cyrillic, Arabic, Turkish ş/ğ/ı …): such a
 # question shares no words with the articles, so only the dense similarity can speak for an article.
 _OTHER_SCRIPT = re.compile(r"[\u0250-\u1fff\u2c00-\ud7ff\uf900-\ufdff\ufe70-\ufeffşğıİŞĞ]")
@@ -65,11 +68,47 @@ def topic_terms(question: str) -> list[str]:
 
 
 _CAPITALISED = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]+")
+# A street name says where, not what: "Halteverbot vor der Schillerstraße 12" asks for a no-parking zone, and the
+# street is no unknown thing.
+_ADDRESS = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|gasse|allee)(?![\wäöüß])(?:\s*\d+\s?[a-z]?\b)?",
+                      re.IGNORECASE)
+# A time says when, not what: "heute Nachmittag", "am Sonntag" name no thing the articles could lack.
+TIMES = frozenset(normalise(
+    "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonnabend Sonntag Wochenende Feiertag Feiertagen Vormittag "
+    "Nachmittag Mittag Abend Morgen Nacht Uhr Woche Wochen Monat Monate Jahr Jahre Jahren Januar Februar März April "
+    "Mai Juni Juli August September Oktober November Dezember"))
+_HYPHENATED = re.compile(r"\b([A-Za-zÄÖÜäöüß]{2,})-([A-Za-zÄÖÜäöüß]{2,})\b")
+# The particle of a German separable verb stands at the clause's end ("Wir ziehen im Mai um", "Ich melde mich ab");
+# rejoined with the verb it is the word the articles use (umziehen, abmelden).
+SEPARABLE_PARTICLES = ("ab", "an", "auf", "aus", "ein", "um", "weg", "zu", "zurück", "fort", "los", "nach")
+_CLAUSE = re.compile(r"[^,.;:!?]+")
+_LOWER_WORD = re.compile(r"(?<![\wäöüß-])[a-zäöüß]{3,}(?![\wäöüß-])")
 
 
 def noun_terms(question: str) -> set[str]:
     """Normalised forms of the question's capitalised words: in German, its nouns (and the first word)."""
     return {term for word in _CAPITALISED.findall(question) for term in normalise(word)}
+
+
+def address_terms(question: str) -> set[str]:
+    return {term for word in _ADDRESS.findall(question) for term in normalise(word)}
+
+
+def separable_verbs(question: str) -> list[tuple[str, str]]:
+    """(verb, particle + verb) for each clause that ends in a separable particle, normalised: ("zieh", "umzieh")
+    for "Wir ziehen im Mai um"."""
+    found = []
+    for clause in _CLAUSE.findall(question):
+        words = clause.split()
+        if len(words) < 3 or words[-1].lower() not in SEPARABLE_PARTICLES:
+            continue
+        particle = words[-1].lower()
+        for verb in _LOWER_WORD.findall(" ".join(words[1:-1])):
+            joined = normalise(particle + verb)
+            own = normalise(verb)
+            if joined and own:
+                found.append((own[0], joined[0]))
+    return found
 
 
 def is_compound_of(term: str, keyword: str) -> bool:
@@ -104,6 +143,7 @@ class ArticleEvidence:
     coverage: float  # share of the question's topic words (idf-weighted) found in the article
     unknown_noun: bool = False  # the question names a thing no article mentions ("Bienenstock")
     specificity: float = 0.0  # idf of the rarest word that fully names one of its keywords ("Lastenzuschuss")
+    editor_named: bool = False  # a noun of the question fully names a keyword its editor gave it (not a title word)
 
 
 @dataclass
@@ -114,21 +154,25 @@ class EvidenceIndex:
     vocabulary: dict[str, frozenset[str]]  # article id -> normalised words of title, keywords, questions, text
     all_words: frozenset[str] = field(default_factory=frozenset)
     document_frequency: dict[str, int] = field(default_factory=dict)
+    editor_keywords: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)  # `keywords:` only
 
     @classmethod
     def build(cls, articles: list[Article], lexical_text) -> "EvidenceIndex":
         keywords: dict[str, list[tuple[str, ...]]] = {}
         vocabulary: dict[str, frozenset[str]] = {}
+        editor_keywords: dict[str, frozenset[tuple[str, ...]]] = {}
         for article in articles:
             entries = [tuple(normalise(keyword)) for keyword in article.keywords]
-            entries += [(term,) for term in normalise(article.title) if term not in GENERIC and len(term) >= MIN_PREFIX]
+            editor_keywords[article.id] = frozenset(entry for entry in entries if entry)
+            entries += [(term,) for term in normalise(article.title)
+                        if term not in GENERIC and term not in NAME_PARTS and len(term) >= MIN_PREFIX]
             keywords[article.id] = [entry for entry in dict.fromkeys(entries) if entry]
             vocabulary[article.id] = frozenset(normalise(lexical_text(article)))
         frequency: dict[str, int] = {}
         for words in vocabulary.values():
             for word in words:
                 frequency[word] = frequency.get(word, 0) + 1
-        return cls(keywords, vocabulary, frozenset(frequency), frequency)
+        return cls(keywords, vocabulary, frozenset(frequency), frequency, editor_keywords)
 
     def _naming_strength(self, term: str, keyword: str) -> float:
         """1 when the question's word is the keyword or a compound starting with it; 0.5 when it is only the
@@ -178,15 +222,42 @@ class EvidenceIndex:
         count = self.document_frequency.get(term, 0)
         return math.log(1 + (len(self.vocabulary) + 1) / (count + 1))
 
-    def evidence(self, question: str, article_ids: list[str]) -> dict[str, ArticleEvidence]:
+    def question_terms(self, question: str) -> tuple[list[str], set[str]]:
+        """The question's topic words and, of them, its nouns; read with the articles' vocabulary: street names
+        dropped, a hyphenated compound whose first part no article knows kept whole (a "Kiosk-Konzession" is no
+        Gaststätten-Konzession, as a "Bibliotheksausweis" is no Personalausweis), a separable verb rejoined with its
+        particle when the articles know the whole verb ("melde … ab" → abmelden)."""
         terms = topic_terms(question)
+        nouns = noun_terms(question)
+        addresses = address_terms(question)
+        terms = [term for term in terms if term not in addresses]
+        nouns -= addresses | TIMES
+        for first, last in _HYPHENATED.findall(question):
+            first_terms, last_terms = normalise(first), normalise(last)
+            if not first_terms or not last_terms or any(self._known(term) for term in first_terms):
+                continue
+            whole = normalise(first + last)
+            parts = set(first_terms) | set(last_terms)
+            terms = [term for term in terms if term not in parts] + [t for t in whole if t not in terms]
+            nouns = (nouns - parts) | set(whole)
+        for verb, joined in separable_verbs(question):
+            # Also for a verb too generic to name a topic alone: "melde … ab" is abmelden.
+            if joined not in terms and self._known_exactly(joined):
+                terms = [joined if term == verb else term for term in terms] if verb in terms else [*terms, joined]
+        return terms, nouns
+
+    def _known_exactly(self, term: str) -> bool:
+        return term in self.all_words or any(term in entry for entries in self.keywords.values() for entry in entries)
+
+    def evidence(self, question: str, article_ids: list[str]) -> dict[str, ArticleEvidence]:
+        terms, nouns = self.question_terms(question)
         naming = self.naming_terms(terms)
         # A word that names keywords of many articles ("Umzug", "anmelden") says less than one that names a keyword
         # of this article only ("Halteverbot"): each word's vote is shared among the articles it names.
         sharing = {term: sum(named.get(term, 0.0) for named in naming.values()) for term in terms}
         weights = {term: self._idf(term) for term in terms}
         total = sum(weights.values())
-        unknown_noun = any(not self._known(term) for term in noun_terms(question) if term in terms)
+        unknown_noun = any(not self._known(term) for term in nouns if term in terms)
         result = {}
         for article_id in article_ids:
             words = self.vocabulary.get(article_id, frozenset())
@@ -199,8 +270,13 @@ class EvidenceIndex:
                 unknown_noun=unknown_noun,
                 specificity=max((self._idf(term) for term, strength in naming.get(article_id, {}).items()
                                  if strength >= 1.0), default=0.0),
+                editor_named=self._names_editor_keyword([term for term in terms if term in nouns], article_id),
             )
         return result
+
+    def _names_editor_keyword(self, terms: list[str], article_id: str) -> bool:
+        return any(all(any(self._naming_strength(term, part) >= 1.0 for term in terms) for part in entry)
+                   for entry in self.editor_keywords.get(article_id, ()))
 
     def _known(self, term: str) -> bool:
         return self._in_vocabulary(term, self.all_words)

@@ -130,7 +130,8 @@ def run_query(
     evidence = index.evidence.evidence(evidence_text, [m.article.id for m in matches]) if matches else {}
     candidates = [
         Candidate(position, m.dense, m.lexical, evidence[m.article.id].keyword_weight, evidence[m.article.id].coverage,
-                  evidence[m.article.id].unknown_noun, evidence[m.article.id].specificity)
+                  evidence[m.article.id].unknown_noun, evidence[m.article.id].specificity,
+                  evidence[m.article.id].editor_named)
         for position, m in enumerate(matches)
     ]
     lexical_evidence = not matches or index.evidence.has_lexical_evidence(query, language)

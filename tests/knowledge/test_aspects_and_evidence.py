@@ -58,6 +58,12 @@ ARTICLES = [
     article("wohnsitz-anmelden", "Wohnsitz anmelden", ["Anmeldung", "Umzug", "Wohnsitz"], "Nach dem Umzug melden."),
     article("halteverbot", "Halteverbot für einen Umzug", ["Halteverbot", "Umzug"], "Schilder für den Umzug."),
     article("briefwahl", "Briefwahl beantragen", ["Briefwahl", "Wahl", "Wahlschein"], "Per Brief wählen."),
+    article("wohnsitz-abmelden", "Wohnsitz abmelden", ["Abmeldung", "Auswanderung", "Ausland"],
+            "Wer ins Ausland zieht, meldet sich ab."),
+    article("gaststaette", "Gaststättenerlaubnis", ["Gaststätte", "Konzession", "Ausschank"],
+            "Für den Ausschank von Alkohol brauchen Sie eine Konzession."),
+    article("baumfaellung", "Baum fällen", ["Fällgenehmigung", "Linde", "Birke"], "Geschützt sind Linde und Birke."),
+    article("fundbuero", "Fundbüro", ["Fundsache", "gefunden"], "Was Sie gefunden haben, geben Sie hier ab."),
 ]
 
 
@@ -109,3 +115,36 @@ def test_aspect_section_prefers_the_aspects_heading() -> None:
     assert aspect_section(kita, "documents").heading == "Unterlagen"
     assert aspect_section(kita, "deadlines") is None
     assert aspect_section(kita, None) is None
+
+
+def test_a_separable_verb_is_read_with_its_particle(evidence: EvidenceIndex) -> None:
+    named = evidence.naming_terms(evidence.question_terms("Ich melde meinen Zweitwohnsitz im Mai ab")[0])
+    assert "wohnsitz-abmelden" in named
+    # Without the particle at the clause's end the verb stays what it is.
+    assert "abmeld" not in evidence.question_terms("Ich melde mich im Mai an")[0]
+
+
+def test_a_hyphenated_compound_with_an_unknown_first_part_is_a_thing_of_its_own(evidence: EvidenceIndex) -> None:
+    kiosk = evidence.evidence("Wo beantrage ich eine Kiosk-Konzession?", ["gaststaette"])["gaststaette"]
+    assert kiosk.keyword_weight < STRONG_KEYWORD
+    assert kiosk.unknown_noun
+    # A first part the articles know keeps naming: a Gaststätten-Konzession is the Gaststätte's.
+    own = evidence.evidence("Wo beantrage ich eine Gaststätten-Konzession?", ["gaststaette"])["gaststaette"]
+    assert own.keyword_weight >= STRONG_KEYWORD
+
+
+def test_street_names_and_times_name_no_unknown_thing(evidence: EvidenceIndex) -> None:
+    street = evidence.evidence("Halteverbot vor der Schillerstraße 12", ["halteverbot"])["halteverbot"]
+    assert not street.unknown_noun
+    assert street.coverage == 1.0
+    assert not evidence.evidence("Briefwahl am Sonntag Nachmittag", ["briefwahl"])["briefwahl"].unknown_noun
+    assert evidence.evidence("Briefwahl im Bienenstock", ["briefwahl"])["briefwahl"].unknown_noun
+
+
+def test_only_a_noun_naming_an_editors_keyword_counts_as_named_by_the_editor(evidence: EvidenceIndex) -> None:
+    assert evidence.evidence("Darf die Birke hinter dem Haus gefällt werden?", ["baumfaellung"])[
+        "baumfaellung"].editor_named
+    # "Baum" is a word of the title, not a keyword the editor chose.
+    assert not evidence.evidence("Der Baum hinter dem Haus", ["baumfaellung"])["baumfaellung"].editor_named
+    # A verb keyword says what happened, not what it happened to.
+    assert not evidence.evidence("Ich habe einen Igel gefunden", ["fundbuero"])["fundbuero"].editor_named

@@ -61,8 +61,24 @@ THRESHOLDS = Thresholds(answer=0.85, clarify=0.90, margin=0.025)
 
 
 def candidate(similarity: float, keyword: float = 0.0, coverage: float = 0.0, position: int = 0,
-              specificity: float = 0.0) -> Candidate:
-    return Candidate(position, similarity, 0.0, keyword, coverage, specificity=specificity)
+              specificity: float = 0.0, unknown_noun: bool = False, editor_named: bool = False) -> Candidate:
+    return Candidate(position, similarity, 0.0, keyword, coverage, unknown_noun=unknown_noun,
+                     specificity=specificity, editor_named=editor_named)
+
+
+def test_a_noun_naming_an_editors_keyword_lets_a_less_similar_article_be_offered() -> None:
+    named = candidate(0.83, keyword=1.0, coverage=0.5, editor_named=True)
+    assert decide([named], THRESHOLDS) == ("clarify", [named])
+    by_title_word = candidate(0.83, keyword=1.0, coverage=0.5)
+    assert decide([by_title_word], THRESHOLDS) == ("no_answer", [])
+    assert decide([candidate(0.81, keyword=1.0, coverage=0.5, editor_named=True)], THRESHOLDS)[0] == "no_answer"
+
+
+def test_similarity_alone_does_not_fit_an_article_without_any_of_the_words_of_an_unknown_thing() -> None:
+    unrelated = candidate(0.92, coverage=0.0, unknown_noun=True)
+    assert decide([unrelated], THRESHOLDS) == ("no_answer", [])
+    sharing_a_word = candidate(0.92, coverage=0.3, unknown_noun=True)
+    assert decide([sharing_a_word], THRESHOLDS) == ("answer", [sharing_a_word])
 
 
 def test_of_two_named_articles_the_one_named_by_the_much_rarer_word_is_answered() -> None:
