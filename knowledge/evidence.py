@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from knowledge.articles import Article
 from knowledge.aspects import topic_text
@@ -47,6 +48,8 @@ _OTHER_SCRIPT = re.compile(r"[\u0250-\u1fff\u2c00-\ud7ff\uf900-\ufdff\ufe70-\ufe
 MIN_PREFIX = 4  # a question word of at least this length may name a longer keyword ("Perso" → "Personalausweis")
 MIN_COMPOUND_REST = 3
 MAX_KEYWORD_WEIGHT = 2.0
+# Question words whose reading (keywords named, articles and vocabulary knowing them) is kept per index version.
+WORD_CACHE_SIZE = 4096
 MIN_HEAD = 6  # "Genehmigung" may name "Baugenehmigung"; "Platz" names too many compounds to mean one  # "Kindergartenplatz" = "Kindergarten" + at least three more letters
 
 
@@ -198,22 +201,51 @@ class EvidenceIndex:
             return 0.5
         return 0.0
 
+    def __post_init__(self) -> None:
+        # What one word names depends only on the word and this index version, and citizens use the same words
+        # again and again: each word is compared with every keyword and the vocabulary once, not on every question
+        # (this lexical reading is on the answer's critical path, after the query's vector).
+        self._article_order = {article_id: position for position, article_id in enumerate(self.keywords)}
+        self._namings_of = lru_cache(maxsize=WORD_CACHE_SIZE)(self._namings)
+        self._known = lru_cache(maxsize=WORD_CACHE_SIZE)(self._known_uncached)
+        self._in_vocabulary = lru_cache(maxsize=8 * WORD_CACHE_SIZE)(self._in_vocabulary_uncached)
+
+    def _namings(self, term: str) -> tuple[tuple[str, int, int, float], ...]:
+        """Every keyword part `term` names: (article id, keyword index, part index, strength)."""
+        return tuple(
+            (article_id, entry_index, part_index, strength)
+            for article_id, entries in self.keywords.items()
+            for entry_index, entry in enumerate(entries)
+            for part_index, part in enumerate(entry)
+            if (strength := self._naming_strength(term, part)) > 0
+        )
+
     def naming_terms(self, terms: list[str]) -> dict[str, dict[str, float]]:
         """Article id -> the question words that name one of its keywords (all words of a multi-word keyword),
         each with the strength it names it with."""
+        position = {term: index for index, term in reversed(list(enumerate(terms)))}
+        parts_named: dict[tuple[str, int], dict[int, dict[str, float]]] = {}
+        for term in position:
+            for article_id, entry_index, part_index, strength in self._namings_of(term):
+                parts_named.setdefault((article_id, entry_index), {}).setdefault(part_index, {})[term] = strength
         found: dict[str, dict[str, float]] = {}
-        for article_id, entries in self.keywords.items():
-            for entry in entries:
-                strengths = [{term: self._naming_strength(term, part) for term in terms} for part in entry]
-                matched = [{t: v for t, v in part.items() if v > 0} for part in strengths]
-                if all(matched):
-                    named = found.setdefault(article_id, {})
-                    for part in matched:
-                        for term, strength in part.items():
-                            named[term] = max(named.get(term, 0.0), strength)
+        # In the order of the articles, their keywords, the parts and the question's words, as a scan of every
+        # keyword would find them: the sums over these dicts then add up in the same order.
+        for article_id, entry_index in sorted(parts_named, key=lambda key: (self._article_order[key[0]], key[1])):
+            parts = parts_named[(article_id, entry_index)]
+            if len(parts) < len(self.keywords[article_id][entry_index]):
+                continue
+            named = found.setdefault(article_id, {})
+            for part_index in sorted(parts):
+                for term in sorted(parts[part_index], key=position.__getitem__):
+                    named[term] = max(named.get(term, 0.0), parts[part_index][term])
         return found
 
-    def _in_vocabulary(self, term: str, words: frozenset[str]) -> bool:
+    def _in_vocabulary_uncached(self, term: str, article_id: str) -> bool:
+        return self._knows(term, self.vocabulary.get(article_id, frozenset()))
+
+    @staticmethod
+    def _knows(term: str, words: frozenset[str]) -> bool:
         if term in words:
             return True
         return any(names(term, word) for word in words if len(word) >= MIN_PREFIX)
@@ -260,8 +292,7 @@ class EvidenceIndex:
         unknown_noun = any(not self._known(term) for term in nouns if term in terms)
         result = {}
         for article_id in article_ids:
-            words = self.vocabulary.get(article_id, frozenset())
-            covered = sum(weight for term, weight in weights.items() if self._in_vocabulary(term, words))
+            covered = sum(weight for term, weight in weights.items() if self._in_vocabulary(term, article_id))
             result[article_id] = ArticleEvidence(
                 # A word's vote, shared among the articles it names, counts as surely as the word names this one.
                 keyword_weight=min(MAX_KEYWORD_WEIGHT, sum(strength * strength / sharing[term] for term, strength
@@ -278,8 +309,8 @@ class EvidenceIndex:
         return any(all(any(self._naming_strength(term, part) >= 1.0 for term in terms) for part in entry)
                    for entry in self.editor_keywords.get(article_id, ()))
 
-    def _known(self, term: str) -> bool:
-        return self._in_vocabulary(term, self.all_words)
+    def _known_uncached(self, term: str) -> bool:
+        return self._knows(term, self.all_words)
 
     def has_lexical_evidence(self, question: str, language: str = "de") -> bool:
         """Whether words can speak for an article: not for a question in another language or script than the
