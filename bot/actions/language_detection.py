@@ -70,6 +70,9 @@ def script_language(letters: str) -> str | None:
     return None
 
 
+# Every action works out the conversation's language from all of the session's messages (so they all agree), which
+# reads each message again on every call: the answer for a message is kept instead.
+@lru_cache(maxsize=4096)
 def detect_language(text: str, current: str = "de") -> str | None:
     """The language `text` is written in, or None when it does not tell (the conversation keeps `current`).
 
