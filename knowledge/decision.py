@@ -38,6 +38,16 @@ SIMILARITY_ONLY_ANSWER = 0.87
 SIMILARITY_ONLY_LEAD = 0.01
 SIMILARITY_ONLY_OFFER = 0.87
 SIMILARITY_ONLY_OFFER_MARGIN = 0.015
+# Below those, the editors' translation of an article in the question's language may name it
+# (knowledge/translation_evidence.py): among the articles about as similar as the best (within the window, and at least
+# the minimum), the one whose translation shares clearly the rarest words with the question (summed idf, with a lead
+# over the next) is answered, or offered alone below TRANSLATION_ANSWER. Calibrated on our own questions in four
+# languages (`make bench-languages`); none of the out-of-scope ones comes near the strength.
+TRANSLATION_MIN_SIMILARITY = 0.84
+TRANSLATION_WINDOW = 0.03
+TRANSLATION_STRONG = 4.0
+TRANSLATION_LEAD = 2.0
+TRANSLATION_ANSWER = 0.85
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,7 @@ class Candidate:
     unknown_noun: bool = False  # the question names a thing no article mentions
     specificity: float = 0.0  # idf of the rarest question word that fully names one of its keywords
     editor_named: bool = False  # a noun of the question fully names a keyword the article's editor gave it
+    translated: float = 0.0  # idf of the question's words the article's translation in the question's language uses
 
     @property
     def score(self) -> float:
@@ -82,13 +93,26 @@ def fits(candidate: Candidate, thresholds: Thresholds) -> bool:
     return candidate.keyword >= STRONG_KEYWORD or by_coverage or by_similarity
 
 
+def named_by_translation(by_similarity: list[Candidate]) -> Candidate | None:
+    """The article among the most similar ones whose translation clearly shares the question's words, if any."""
+    best = by_similarity[0].similarity
+    window = sorted((c for c in by_similarity
+                     if c.similarity >= max(TRANSLATION_MIN_SIMILARITY, best - TRANSLATION_WINDOW)),
+                    key=lambda c: c.translated, reverse=True)
+    if not window:
+        return None
+    runner_up = window[1].translated if len(window) > 1 else 0.0
+    top = window[0]
+    return top if top.translated >= TRANSLATION_STRONG and top.translated - runner_up >= TRANSLATION_LEAD else None
+
+
 def decide(candidates: list[Candidate], thresholds: Thresholds, *, lexical_evidence: bool = True,
            ) -> tuple[Decision, list[Candidate]]:
     """The decision and the candidates it names (the answer first, or the offered ones), best first.
 
-    Without lexical evidence (a question in a language the articles are not written in) only the dense similarity
+    Without lexical evidence (a question in a language the articles are not written in) the dense similarity
     speaks: a direct answer needs a clear lead; articles neck and neck that are all clearly similar are offered;
-    otherwise the bot says it has nothing.
+    below that, an article its translation names clearly; otherwise the bot says it has nothing.
     """
     if not candidates:
         return "no_answer", []
@@ -104,6 +128,9 @@ def decide(candidates: list[Candidate], thresholds: Thresholds, *, lexical_evide
                                                                   best.similarity - SIMILARITY_ONLY_OFFER_MARGIN)]
         if close:
             return "clarify", close[:MAX_OFFERED]
+        named = named_by_translation(by_similarity)
+        if named is not None:
+            return ("answer" if named.similarity >= TRANSLATION_ANSWER else "clarify"), [named]
         return "no_answer", []
     by_similarity = sorted(candidates, key=lambda c: c.similarity, reverse=True)
     second = by_similarity[1].similarity if len(by_similarity) > 1 else 0.0

@@ -28,6 +28,7 @@ import numpy as np
 from knowledge.articles import Article
 from knowledge.chunking import Chunk, chunk_article, chunks_fingerprint
 from knowledge.evidence import EvidenceIndex
+from knowledge.translation_evidence import TranslationEvidence
 from knowledge.lexical import BM25, normalise
 from knowledge.model import EmbeddingModel
 
@@ -103,11 +104,14 @@ class KnowledgeIndex:
     by_id: dict[str, int] = field(default_factory=dict)
 
     evidence: EvidenceIndex | None = None
+    translation_evidence: TranslationEvidence | None = None
 
     def __post_init__(self) -> None:
         self.by_id = {a.id: i for i, a in enumerate(self.articles)}
         if self.evidence is None:
             self.evidence = EvidenceIndex.build(self.articles, article_lexical_text)
+        if self.translation_evidence is None:
+            self.translation_evidence = TranslationEvidence.build(self.articles)
 
     @property
     def kind(self) -> str:

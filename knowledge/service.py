@@ -128,13 +128,15 @@ def run_query(
         if article_ids is not None:
             matches = [m for m in matches if m.article.id in article_ids]
     evidence = index.evidence.evidence(evidence_text, [m.article.id for m in matches]) if matches else {}
+    lexical_evidence = not matches or index.evidence.has_lexical_evidence(query, language)
+    translated = ({} if lexical_evidence else
+                  index.translation_evidence.weights(query, language, [m.article.id for m in matches]))
     candidates = [
         Candidate(position, m.dense, m.lexical, evidence[m.article.id].keyword_weight, evidence[m.article.id].coverage,
                   evidence[m.article.id].unknown_noun, evidence[m.article.id].specificity,
-                  evidence[m.article.id].editor_named)
+                  evidence[m.article.id].editor_named, translated.get(m.article.id, 0.0))
         for position, m in enumerate(matches)
     ]
-    lexical_evidence = not matches or index.evidence.has_lexical_evidence(query, language)
     decision, named = decide(candidates, thresholds, lexical_evidence=lexical_evidence)
     ordered = named + sorted((c for c in candidates if c not in named), key=lambda c: c.score, reverse=True)
     hits = []
