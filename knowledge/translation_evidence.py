@@ -2,13 +2,13 @@
 
 The articles are German; a question in another language is matched by meaning alone (the embedding), and the German
 words cannot speak for an article. The editors' translations (`translations:` title and summary, knowledge/
-articles.py) can: "swap my foreign driving licence" shares "driving licence" with "Exchanging a driving licence",
-"certify a copy of my diploma" shares "certif…" and "cop…" with "Certified copies and signatures". A word counts by
-how rare it is among the translations of that language (idf): "office" or "apply" say little, "licence" much.
+articles.py) can: a question about lost keys shares "lost" with "Lost and found office", one about a licence from
+abroad shares "driving licence" with "Exchanging a driving licence". A word counts by how rare it is among the
+translations of that language (idf): "office" or "apply" say little, "licence" much.
 
 Words are compared by their first letters (a crude stem that holds across inflection in all four languages:
-"certified"/"certify", "ehliyet"/"ehliyetimi", "документи"/"документів"), after dropping the Arabic article and conjunction
-prefixes.
+"certified"/"certify", "ehliyet"/"ehliyetimi", "документи"/"документів"), after dropping the Arabic article and
+conjunction prefixes.
 """
 
 from __future__ import annotations
