@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 CANDIDATES = 3
 TRAIL_LENGTH = 10
 
+
 def article_payload(article: "Article", section: "Section | None", language: str = "de") -> ArticlePayload:
     # The card shows the editors' translation of title and summary in the conversation's language when there is one.
     translation = translated(article, language)

@@ -7,9 +7,8 @@ nothing on it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -21,7 +20,6 @@ from bot.actions.distress import detect_distress
 from bot.actions.follow_ups import refers_back
 from bot.actions.support import respond_to_distress
 from knowledge.aspects import detect_aspect
-
 
 # What a message must contain to be the small talk the response answers, in German and English (the languages of the
 # small-talk examples, bot/data/chitchat.yml): a word addressing the bot, or one about the weather.
@@ -37,8 +35,6 @@ SMALL_TALK_SIGNS = {
     "utter_chitchat/ask_capabilities": _ADDRESSES_THE_BOT,
     "utter_chitchat/ask_weather": _ABOUT_THE_WEATHER,
 }
-
-
 SIGN_LANGUAGES = ("de", "en")
 
 

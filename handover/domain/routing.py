@@ -116,21 +116,13 @@ class Routing:
     def available_agents(self, session: Session, department: str | None, now: datetime) -> list[Agent]:
         """Online agents who serve the department and have a free slot."""
         department = self.office_hours.resolve(department)
-        agents = session.scalars(select(Agent).where(self._online_clause(now))).all()
         load = self.loads(session)
-        return [
-            agent
-            for agent in agents
-            if (department == self.default_department or department in {d.key for d in agent.departments})
-            and load.get(agent.id, 0) < agent.capacity
-        ]
+        return [agent for agent in self._online(session, now)
+                if self._serves(agent, department) and load.get(agent.id, 0) < agent.capacity]
 
     def serving_agents(self, session: Session, department: str | None, now: datetime) -> int:
         department = self.office_hours.resolve(department)
-        agents = session.scalars(select(Agent).where(self._online_clause(now))).all()
-        return sum(
-            1 for a in agents if department == self.default_department or department in {d.key for d in a.departments}
-        )
+        return sum(1 for a in self._online(session, now) if self._serves(a, department))
 
     def speakers_online(self, session: Session, department: str | None, language: str, now: datetime) -> int:
         """Online agents serving the department whose skills include the conversation's language (issue 14)."""
